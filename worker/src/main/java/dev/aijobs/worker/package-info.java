@@ -1,0 +1,2 @@
+/** The worker: consume, execute, reply, measure. */
+package dev.aijobs.worker;
