@@ -1,0 +1,189 @@
+package dev.aijobs.protocol;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Set;
+
+/**
+ * The one JSON codec of the wire contract. Encodes requests, chunks and results exactly as {@code
+ * docs/protocol.md} shows, and decodes requests with validation that names the offending field.
+ * Thread-safe; share one instance.
+ */
+public final class JobCodec {
+  /** The schema version this codec speaks. */
+  public static final int VERSION = 1;
+
+  /** Request fields the protocol owns, so they may not appear in {@code params}. */
+  private static final Set<String> RESERVED_PARAMS = Set.of("model", "messages", "stream");
+
+  private final ObjectMapper mapper;
+  private final JsonFactory factory;
+
+  /** A codec with its own {@link ObjectMapper}. */
+  public JobCodec() {
+    this(new ObjectMapper());
+  }
+
+  /** A codec using the given mapper for trees (it is not reconfigured). */
+  public JobCodec(ObjectMapper mapper) {
+    this.mapper = mapper;
+    this.factory = mapper.getFactory();
+  }
+
+  /** The mapper used for JSON trees (messages, params, meta). */
+  public ObjectMapper mapper() {
+    return mapper;
+  }
+
+  // ---------------------------------------------------------------- requests
+
+  /**
+   * Decodes and validates a request body.
+   *
+   * @throws InvalidJobException naming the first bad field
+   */
+  public JobRequest decodeRequest(byte[] body) {
+    JsonNode root;
+    try {
+      root = mapper.readTree(body);
+    } catch (IOException e) {
+      throw InvalidJobException.notJson(e);
+    }
+    return RequestReader.read(root);
+  }
+
+  /** Encodes a request as producers publish it. */
+  public byte[] encodeRequest(JobRequest job) {
+    return write(
+        g -> {
+          g.writeStartObject();
+          g.writeNumberField("v", VERSION);
+          g.writeStringField("id", job.id());
+          g.writeStringField("provider", job.provider());
+          g.writeStringField("model", job.model());
+          if (!job.fallbacks().isEmpty()) {
+            g.writeArrayFieldStart("fallbacks");
+            for (Target t : job.fallbacks()) {
+              g.writeStartObject();
+              g.writeStringField("provider", t.provider());
+              g.writeStringField("model", t.model());
+              g.writeEndObject();
+            }
+            g.writeEndArray();
+          }
+          g.writeArrayFieldStart("messages");
+          for (JsonNode m : job.messages()) {
+            mapper.writeTree(g, m);
+          }
+          g.writeEndArray();
+          if (job.params() != null) {
+            g.writeFieldName("params");
+            mapper.writeTree(g, job.params());
+          }
+          g.writeBooleanField("stream", job.stream());
+          writeOptionalLong(g, "created_ms", job.createdMs());
+          writeOptionalLong(g, "deadline_ms", job.deadlineMs());
+          writeMeta(g, job.meta());
+          g.writeEndObject();
+        });
+  }
+
+  // ---------------------------------------------------------------- replies
+
+  /** Encodes a stream chunk. */
+  public byte[] encodeChunk(JobChunk chunk) {
+    return write(
+        g -> {
+          g.writeStartObject();
+          g.writeNumberField("v", VERSION);
+          g.writeStringField("id", chunk.id());
+          g.writeStringField("type", "chunk");
+          g.writeNumberField("seq", chunk.seq());
+          g.writeStringField("delta", chunk.delta());
+          if (chunk.restart()) {
+            g.writeBooleanField("restart", true);
+          }
+          writeMeta(g, chunk.meta());
+          g.writeEndObject();
+        });
+  }
+
+  /** Encodes a final result. */
+  public byte[] encodeResult(JobResult result) {
+    return write(g -> ResultWriter.write(g, mapper, result));
+  }
+
+  /**
+   * Decodes a reply (chunk or result) into a tree, checking only that it is a v1 reply. Producers
+   * use {@link #decodeResult} and {@link #decodeChunk} for typed access.
+   */
+  public JsonNode decodeReplyTree(byte[] body) {
+    try {
+      return mapper.readTree(body);
+    } catch (IOException e) {
+      throw new UncheckedIOException("reply is not valid JSON", e);
+    }
+  }
+
+  /** Decodes a result reply. */
+  public JobResult decodeResult(byte[] body) {
+    return ResultReader.read(decodeReplyTree(body));
+  }
+
+  /** Decodes a chunk reply. */
+  public JobChunk decodeChunk(byte[] body) {
+    JsonNode n = decodeReplyTree(body);
+    JsonNode meta = n.get("meta");
+    return new JobChunk(
+        n.path("id").asText(),
+        n.path("seq").asLong(),
+        n.path("delta").asText(""),
+        n.path("restart").asBoolean(false),
+        meta == null || meta.isNull() ? null : meta);
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  static void writeOptionalLong(JsonGenerator g, String name, Long value) throws IOException {
+    if (value != null) {
+      g.writeNumberField(name, value);
+    }
+  }
+
+  void writeMeta(JsonGenerator g, JsonNode meta) throws IOException {
+    if (meta != null && !meta.isNull()) {
+      g.writeFieldName("meta");
+      mapper.writeTree(g, meta);
+    }
+  }
+
+  static boolean isReservedParam(String name) {
+    return RESERVED_PARAMS.contains(name);
+  }
+
+  /** A fresh, empty object node from this codec's mapper. */
+  public ObjectNode newObject() {
+    return mapper.createObjectNode();
+  }
+
+  private byte[] write(GeneratorBody body) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(512);
+    try (JsonGenerator g = factory.createGenerator(out)) {
+      body.write(g);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot encode message", e);
+    }
+    return out.toByteArray();
+  }
+
+  @FunctionalInterface
+  private interface GeneratorBody {
+    void write(JsonGenerator g) throws IOException;
+  }
+}

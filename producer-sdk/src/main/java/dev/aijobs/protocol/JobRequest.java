@@ -1,0 +1,78 @@
+package dev.aijobs.protocol;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A job: one chat-completion request published by a producer. Immutable; {@code messages} and
+ * {@code params} are passed through to the provider verbatim and must not be mutated after
+ * construction.
+ *
+ * @param v schema version, always {@link JobCodec#VERSION}
+ * @param id unique job id, also the AMQP {@code message_id} and the idempotency key
+ * @param provider the primary provider id
+ * @param model the primary model
+ * @param fallbacks ordered (provider, model) pairs tried when the primary fails; never null
+ * @param messages OpenAI chat-format messages; never empty
+ * @param params extra request fields (temperature, max_tokens, tools, ...); may be null
+ * @param stream whether the producer wants stream chunks
+ * @param createdMs publish time in epoch millis, or null
+ * @param deadlineMs absolute deadline in epoch millis, or null for the worker's default
+ * @param meta opaque producer data echoed in every reply, or null
+ */
+public record JobRequest(
+    int v,
+    String id,
+    String provider,
+    String model,
+    List<Target> fallbacks,
+    List<JsonNode> messages,
+    ObjectNode params,
+    boolean stream,
+    Long createdMs,
+    Long deadlineMs,
+    JsonNode meta) {
+
+  public JobRequest {
+    Objects.requireNonNull(id, "id");
+    Objects.requireNonNull(provider, "provider");
+    Objects.requireNonNull(model, "model");
+    fallbacks = fallbacks == null ? List.of() : List.copyOf(fallbacks);
+    messages = List.copyOf(Objects.requireNonNull(messages, "messages"));
+  }
+
+  /** The primary target followed by the fallbacks, in the order they are tried. */
+  public List<Target> targets() {
+    if (fallbacks.isEmpty()) {
+      return List.of(new Target(provider, model));
+    }
+    Target[] all = new Target[fallbacks.size() + 1];
+    all[0] = new Target(provider, model);
+    for (int i = 0; i < fallbacks.size(); i++) {
+      all[i + 1] = fallbacks.get(i);
+    }
+    return List.of(all);
+  }
+
+  /** Never prints messages or params: they may hold user data. */
+  @Override
+  public String toString() {
+    return "JobRequest[id="
+        + id
+        + ", provider="
+        + provider
+        + ", model="
+        + model
+        + ", fallbacks="
+        + fallbacks.size()
+        + ", messages="
+        + messages.size()
+        + ", stream="
+        + stream
+        + ", deadlineMs="
+        + deadlineMs
+        + "]";
+  }
+}
