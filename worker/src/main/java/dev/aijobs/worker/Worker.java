@@ -1,0 +1,242 @@
+package dev.aijobs.worker;
+
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.ConnectionFactory;
+import dev.aijobs.protocol.JobCodec;
+import dev.aijobs.protocol.Topology;
+import dev.aijobs.worker.amqp.BrokerConnections;
+import dev.aijobs.worker.config.WorkerConfig;
+import dev.aijobs.worker.consume.InFlightJobs;
+import dev.aijobs.worker.consume.JobConsumer;
+import dev.aijobs.worker.consume.JobProcessor;
+import dev.aijobs.worker.execute.JobExecutor;
+import dev.aijobs.worker.execute.UpstreamClient;
+import dev.aijobs.worker.metrics.HttpEndpoint;
+import dev.aijobs.worker.metrics.LatencySummary;
+import dev.aijobs.worker.metrics.WorkerMetrics;
+import dev.aijobs.worker.reply.ConfirmingPublisher;
+import dev.aijobs.worker.reply.ReplySender;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.util.HashedWheelTimer;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running worker. {@link #start} brings it up in order (event loop → HTTP endpoint → AMQP →
+ * topology → consume); {@link #close} stops it in order (stop consuming → drain in-flight jobs up
+ * to the drain timeout → requeue the rest → close the HTTP client → close AMQP → shut the event
+ * loop down). All worker threads are named {@code aijobs-*}.
+ */
+public final class Worker implements AutoCloseable {
+  /** Prefix of every thread the worker starts. */
+  public static final String THREAD_PREFIX = "aijobs-";
+
+  private static final Logger log = LoggerFactory.getLogger(Worker.class);
+
+  private final WorkerConfig config;
+  private final Resources r = new Resources();
+  private final InFlightJobs inFlight = new InFlightJobs();
+  private volatile boolean closed;
+
+  private Worker(WorkerConfig config) {
+    this.config = config;
+  }
+
+  /** Starts a worker; on failure everything started so far is closed again. */
+  public static Worker start(WorkerConfig config) throws Exception {
+    Worker w = new Worker(config);
+    try {
+      w.startUp();
+    } catch (Exception | Error e) {
+      w.shutDown();
+      throw e;
+    }
+    return w;
+  }
+
+  @SuppressWarnings(
+      "deprecation") // AsyncHttpClient rejects Netty 4.2's MultiThreadIoEventLoopGroup.
+  private static EventLoopGroup newEventLoop(int threads) {
+    return new io.netty.channel.nio.NioEventLoopGroup(
+        threads, new DefaultThreadFactory(THREAD_PREFIX + "io", true));
+  }
+
+  private void startUp() throws Exception {
+    log.info(
+        "starting worker: maxInFlight={}, providers={}",
+        config.maxInFlight(),
+        config.providers().values());
+    r.group = newEventLoop(config.ioThreads());
+    r.timer =
+        new HashedWheelTimer(
+            new DefaultThreadFactory(THREAD_PREFIX + "timer", true), 10, TimeUnit.MILLISECONDS);
+    r.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    new JvmMemoryMetrics().bindTo(r.registry);
+    r.gc = new JvmGcMetrics();
+    r.gc.bindTo(r.registry);
+    new JvmThreadMetrics().bindTo(r.registry);
+    new ProcessorMetrics().bindTo(r.registry);
+    JobCodec codec = new JobCodec();
+    r.upstream = new UpstreamClient(r.group, r.timer, codec.mapper());
+    r.metrics = new WorkerMetrics(r.registry, inFlight::size, r.upstream::openConnections);
+    r.endpoint =
+        HttpEndpoint.start(
+            r.group, config.httpHost(), config.httpPort(), r.registry::scrape, this::isReady);
+    log.info("metrics and health on http://{}:{}/metrics", config.httpHost(), r.endpoint.port());
+
+    r.dispatch =
+        Executors.newFixedThreadPool(2, new DefaultThreadFactory(THREAD_PREFIX + "dispatch", true));
+    EventLoop amqpLoop = r.group.next(); // both connections on one loop: acks never wait
+    ConnectionFactory cf =
+        BrokerConnections.factory(
+            config, amqpLoop, r.dispatch, new DefaultThreadFactory(THREAD_PREFIX + "amqp", true));
+    r.publishConnection = BrokerConnections.open(cf, config, "aijobs-worker-publish");
+    r.consumeConnection = BrokerConnections.open(cf, config, "aijobs-worker-consume");
+    try (Channel admin = r.consumeConnection.createChannel()) {
+      Topology.declareWorkerSide(admin);
+    }
+    ConfirmingPublisher publisher =
+        new ConfirmingPublisher(r.publishConnection.createChannel(), amqpLoop);
+    ReplySender replies = new ReplySender(publisher, codec);
+    JobProcessor processor =
+        new JobProcessor(
+            config, codec, new JobExecutor(r.upstream, r.metrics), replies, r.metrics, inFlight);
+    Channel consumeChannel = r.consumeConnection.createChannel();
+    consumeChannel.basicQos(config.maxInFlight(), false);
+    r.consumer = new JobConsumer(consumeChannel, processor);
+    r.consumerTag = consumeChannel.basicConsume(Topology.JOBS_QUEUE, false, r.consumer);
+    if (!config.summaryInterval().isZero()) {
+      r.summary =
+          Executors.newSingleThreadScheduledExecutor(
+              new DefaultThreadFactory(THREAD_PREFIX + "summary", true));
+      long every = config.summaryInterval().toMillis();
+      r.summary.scheduleAtFixedRate(
+          new LatencySummary(r.registry), every, every, TimeUnit.MILLISECONDS);
+    }
+    log.info("worker ready");
+  }
+
+  /** Whether the worker is consuming jobs. */
+  public boolean isReady() {
+    return !closed && r.consumer != null && r.consumer.isConsuming();
+  }
+
+  /** The bound port of the metrics/health endpoint. */
+  public int httpPort() {
+    return r.endpoint.port();
+  }
+
+  /** Jobs being processed. */
+  public int inFlight() {
+    return inFlight.size();
+  }
+
+  /** Open connections of the HTTP client (pooled ones included). */
+  public long openHttpConnections() {
+    return r.upstream.openConnections();
+  }
+
+  /** The worker's meter registry. */
+  public PrometheusMeterRegistry registry() {
+    return r.registry;
+  }
+
+  /** Graceful stop; see the class description. Idempotent. */
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    shutDown();
+  }
+
+  private void shutDown() {
+    log.info("stopping worker: {} jobs in flight", inFlight.size());
+    if (r.consumer != null && r.consumerTag != null) {
+      quietly("cancel consumer", () -> r.consumer.getChannel().basicCancel(r.consumerTag));
+    }
+    quietly(
+        "drain",
+        () -> {
+          int requeued = inFlight.drain(config.drainTimeout());
+          log.info("drained; {} jobs requeued for other workers", requeued);
+        });
+    if (r.summary != null) {
+      r.summary.shutdownNow();
+    }
+    if (r.upstream != null) {
+      quietly("close HTTP client", r.upstream::close);
+    }
+    if (r.consumeConnection != null) {
+      quietly("close AMQP consume connection", () -> r.consumeConnection.close(5000));
+    }
+    if (r.publishConnection != null) {
+      quietly("close AMQP publish connection", () -> r.publishConnection.close(5000));
+    }
+    if (r.endpoint != null) {
+      quietly("close HTTP endpoint", r.endpoint::close);
+    }
+    if (r.dispatch != null) {
+      r.dispatch.shutdown();
+      quietly("stop dispatch", () -> r.dispatch.awaitTermination(5, TimeUnit.SECONDS));
+    }
+    if (r.group != null) {
+      quietly(
+          "shut down event loop", () -> r.group.shutdownGracefully(0, 2, TimeUnit.SECONDS).sync());
+    }
+    if (r.timer != null) {
+      r.timer.stop();
+    }
+    if (r.gc != null) {
+      r.gc.close();
+    }
+    log.info("worker stopped");
+  }
+
+  private static void quietly(String what, ThrowingRunnable step) {
+    try {
+      step.run();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      log.warn("{} interrupted", what);
+    } catch (Exception e) {
+      log.warn("{} failed: {}", what, e.toString());
+    }
+  }
+
+  @FunctionalInterface
+  private interface ThrowingRunnable {
+    void run() throws Exception;
+  }
+
+  /** What the worker owns, in start order. */
+  private static final class Resources {
+    EventLoopGroup group;
+    HashedWheelTimer timer;
+    PrometheusMeterRegistry registry;
+    JvmGcMetrics gc;
+    UpstreamClient upstream;
+    WorkerMetrics metrics;
+    HttpEndpoint endpoint;
+    ExecutorService dispatch;
+    Connection publishConnection;
+    Connection consumeConnection;
+    JobConsumer consumer;
+    String consumerTag;
+    ScheduledExecutorService summary;
+  }
+}

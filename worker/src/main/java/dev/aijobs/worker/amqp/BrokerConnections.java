@@ -1,0 +1,106 @@
+package dev.aijobs.worker.amqp;
+
+import com.rabbitmq.client.Address;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.ConnectionFactory;
+import dev.aijobs.worker.config.ConfigException;
+import dev.aijobs.worker.config.ConfigKeys;
+import dev.aijobs.worker.config.WorkerConfig;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslHandler;
+import java.io.InputStream;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ThreadFactory;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.TrustManagerFactory;
+
+/**
+ * Builds the worker's {@link ConnectionFactory}: Netty I/O on the given event loop, automatic
+ * recovery (reconnect to any node of the address list, re-declare, resume consuming), {@code
+ * amqps://} with the JVM's or a configured trust store and host-name verification.
+ */
+public final class BrokerConnections {
+  private BrokerConnections() {}
+
+  /** A factory for the worker's connections. */
+  public static ConnectionFactory factory(
+      WorkerConfig config, EventLoopGroup loop, ExecutorService dispatch, ThreadFactory threads) {
+    ConnectionFactory cf = new ConnectionFactory();
+    URI uri = URI.create(config.amqpUri());
+    try {
+      cf.setUri(config.amqpUri());
+    } catch (Exception e) {
+      throw ConfigException.invalid(
+          ConfigKeys.AMQP_URI, "is not a usable AMQP URI: " + e.getMessage());
+    }
+    boolean tls = "amqps".equals(uri.getScheme());
+    cf.netty()
+        .eventLoopGroup(loop)
+        .channelCustomizer(
+            ch -> {
+              // One result per job: the buffer is bounded by the in-flight budget.
+              ch.config().setWriteBufferWaterMark(new WriteBufferWaterMark(8 << 20, 32 << 20));
+              SslHandler ssl = ch.pipeline().get(SslHandler.class);
+              if (ssl != null) {
+                SSLParameters params = ssl.engine().getSSLParameters();
+                params.setEndpointIdentificationAlgorithm("HTTPS");
+                ssl.engine().setSSLParameters(params);
+              }
+            });
+    if (tls) {
+      cf.netty().sslContext(sslContext(config));
+    }
+    cf.setAutomaticRecoveryEnabled(true);
+    cf.setTopologyRecoveryEnabled(true);
+    cf.setNetworkRecoveryInterval(2000);
+    cf.setRequestedHeartbeat(30);
+    cf.setConnectionTimeout(10_000);
+    cf.setSharedExecutor(dispatch);
+    cf.setThreadFactory(threads);
+    cf.setMaxInboundMessageBodySize(Math.max(64 << 20, config.maxBodyBytes() + (1 << 20)));
+    return cf;
+  }
+
+  /** Opens a named connection to the first reachable node. */
+  public static Connection open(ConnectionFactory cf, WorkerConfig config, String name)
+      throws Exception {
+    if (config.amqpAddresses().isEmpty()) {
+      return cf.newConnection(name);
+    }
+    List<Address> addresses =
+        List.of(Address.parseAddresses(String.join(",", config.amqpAddresses())));
+    return cf.newConnection(addresses, name);
+  }
+
+  private static SslContext sslContext(WorkerConfig config) {
+    try {
+      TrustManagerFactory tmf =
+          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      if (config.tlsTrustStore() == null) {
+        tmf.init((KeyStore) null);
+      } else {
+        KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
+        char[] pass =
+            config.tlsTrustStorePassword() == null
+                ? null
+                : config.tlsTrustStorePassword().reveal().toCharArray();
+        try (InputStream in = Files.newInputStream(Path.of(config.tlsTrustStore()))) {
+          ks.load(in, pass);
+        }
+        tmf.init(ks);
+      }
+      return SslContextBuilder.forClient().trustManager(tmf).build();
+    } catch (Exception e) {
+      throw ConfigException.invalid(
+          ConfigKeys.AMQP_TLS_TRUST_STORE, "cannot load the trust store: " + e.getMessage());
+    }
+  }
+}

@@ -1,0 +1,83 @@
+package dev.aijobs.worker.config;
+
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Every configuration key, in one place. Keys are environment-variable names; the same names work
+ * as JVM system properties, and a YAML file maps onto them ({@code amqp.uri} → {@code
+ * AIJOBS_AMQP_URI}, {@code providers.mock.base_url} → {@code AIJOBS_PROVIDER_MOCK_BASE_URL}).
+ */
+public final class ConfigKeys {
+  public static final String PREFIX = "AIJOBS_";
+  public static final String CONFIG_FILE = "AIJOBS_CONFIG_FILE";
+  public static final String AMQP_URI = "AIJOBS_AMQP_URI";
+  public static final String AMQP_ADDRESSES = "AIJOBS_AMQP_ADDRESSES";
+  public static final String AMQP_TLS_TRUST_STORE = "AIJOBS_AMQP_TLS_TRUST_STORE";
+  public static final String AMQP_TLS_TRUST_STORE_PASSWORD = "AIJOBS_AMQP_TLS_TRUST_STORE_PASSWORD";
+  public static final String MAX_IN_FLIGHT = "AIJOBS_MAX_IN_FLIGHT";
+  public static final String MAX_BODY_BYTES = "AIJOBS_MAX_BODY_BYTES";
+  public static final String DEFAULT_JOB_TIMEOUT = "AIJOBS_DEFAULT_JOB_TIMEOUT";
+  public static final String DRAIN_TIMEOUT = "AIJOBS_DRAIN_TIMEOUT";
+  public static final String HTTP_HOST = "AIJOBS_HTTP_HOST";
+  public static final String HTTP_PORT = "AIJOBS_HTTP_PORT";
+  public static final String IO_THREADS = "AIJOBS_IO_THREADS";
+  public static final String SUMMARY_INTERVAL = "AIJOBS_SUMMARY_INTERVAL";
+
+  /** Prefix of per-provider keys: {@code AIJOBS_PROVIDER_<ID>_<FIELD>}. */
+  public static final String PROVIDER_PREFIX = "AIJOBS_PROVIDER_";
+
+  public static final String P_BASE_URL = "BASE_URL";
+  public static final String P_API_KEY = "API_KEY";
+  public static final String P_API_KEY_ENV = "API_KEY_ENV";
+  public static final String P_MODE = "MODE";
+  public static final String P_PROXY_URL = "PROXY_URL";
+  public static final String P_FALLBACK_TO_DIRECT = "FALLBACK_TO_DIRECT";
+  public static final String P_MAX_CONCURRENCY = "MAX_CONCURRENCY";
+  public static final String P_CONNECT_TIMEOUT = "CONNECT_TIMEOUT";
+  public static final String P_TIMEOUT = "TIMEOUT";
+  public static final String P_ENABLED = "ENABLED";
+
+  /** Provider fields, longest first so that {@code _API_KEY_ENV} wins over {@code _API_KEY}. */
+  public static final List<String> PROVIDER_FIELDS =
+      List.of(
+          P_FALLBACK_TO_DIRECT,
+          P_MAX_CONCURRENCY,
+          P_CONNECT_TIMEOUT,
+          P_API_KEY_ENV,
+          P_PROXY_URL,
+          P_BASE_URL,
+          P_API_KEY,
+          P_ENABLED,
+          P_TIMEOUT,
+          P_MODE);
+
+  /** The original bot's names, kept with their meaning. */
+  public static final String LEGACY_OPENROUTER_CONNECTION_MODE = "OPENROUTER_CONNECTION_MODE";
+
+  public static final String LEGACY_AI_PROXY_URL = "AI_PROXY_URL";
+
+  /** Every non-provider {@code AIJOBS_} key; anything else with that prefix is a typo. */
+  public static final Set<String> GLOBAL_KEYS =
+      Set.of(
+          CONFIG_FILE,
+          AMQP_URI,
+          AMQP_ADDRESSES,
+          AMQP_TLS_TRUST_STORE,
+          AMQP_TLS_TRUST_STORE_PASSWORD,
+          MAX_IN_FLIGHT,
+          MAX_BODY_BYTES,
+          DEFAULT_JOB_TIMEOUT,
+          DRAIN_TIMEOUT,
+          HTTP_HOST,
+          HTTP_PORT,
+          IO_THREADS,
+          SUMMARY_INTERVAL);
+
+  private ConfigKeys() {}
+
+  /** The key of one provider field. */
+  public static String providerKey(String providerId, String field) {
+    return PROVIDER_PREFIX + providerId.toUpperCase(java.util.Locale.ROOT) + "_" + field;
+  }
+}

@@ -1,0 +1,123 @@
+package dev.aijobs.worker.config;
+
+import static dev.aijobs.worker.config.ConfigKeys.providerKey;
+
+import java.net.URI;
+import java.util.Optional;
+
+/**
+ * Reads one provider's settings (preset defaults, {@code AIJOBS_PROVIDER_*} keys, legacy names).
+ */
+final class ProviderReader {
+  private ProviderReader() {}
+
+  /** The provider, or null when it is a preset that is not enabled. */
+  static ProviderConfig read(String id, ConfigSource all, ConfigValues v) {
+    ProviderPresets.Preset preset = ProviderPresets.find(id);
+    boolean anyKey =
+        all.keys().stream()
+            .anyMatch(
+                k ->
+                    k.startsWith(
+                        ConfigKeys.PROVIDER_PREFIX + id.toUpperCase(java.util.Locale.ROOT) + "_"));
+    Secret apiKey = apiKey(id, preset, all, v);
+    boolean enabledByDefault = preset == null ? anyKey : apiKey != null || anyKey;
+    if (!v.bool(providerKey(id, ConfigKeys.P_ENABLED), enabledByDefault)) {
+      return null;
+    }
+    String baseKey = providerKey(id, ConfigKeys.P_BASE_URL);
+    String base = v.string(baseKey).orElse(preset == null ? null : preset.baseUrl());
+    if (base == null) {
+      throw ConfigException.invalid(baseKey, "is required for provider '" + id + "'");
+    }
+    URI baseUrl = ConfigLoader.parseUri(baseKey, base);
+    if (!"http".equals(baseUrl.getScheme()) && !"https".equals(baseUrl.getScheme())) {
+      throw ConfigException.invalid(baseKey, "scheme must be http or https");
+    }
+    String modeKey = providerKey(id, ConfigKeys.P_MODE);
+    Optional<String> modeText = v.string(modeKey);
+    if (modeText.isEmpty() && id.equals("openrouter")) {
+      modeKey = ConfigKeys.LEGACY_OPENROUTER_CONNECTION_MODE;
+      modeText = v.string(modeKey);
+    }
+    ConnectionMode mode =
+        modeText.isPresent()
+            ? ConnectionMode.parse(modeKey, modeText.get())
+            : ConnectionMode.DIRECT;
+    ProxySettings proxy = null;
+    if (mode != ConnectionMode.DIRECT) {
+      String proxyKey = providerKey(id, ConfigKeys.P_PROXY_URL);
+      Optional<String> url = v.string(proxyKey);
+      if (url.isEmpty()) {
+        proxyKey = ConfigKeys.LEGACY_AI_PROXY_URL;
+        url = v.string(proxyKey);
+      }
+      if (url.isEmpty()) {
+        throw ConfigException.invalid(
+            providerKey(id, ConfigKeys.P_PROXY_URL),
+            "is required when "
+                + modeKey
+                + "="
+                + modeText.get()
+                + " (or set "
+                + ConfigKeys.LEGACY_AI_PROXY_URL
+                + ")");
+      }
+      proxy = ProxySettings.parse(proxyKey, url.get());
+      if (modeText.get().trim().equalsIgnoreCase("proxy")) {
+        mode = proxy.type();
+      } else if (mode != proxy.type()) {
+        throw ConfigException.invalid(
+            proxyKey, "is a " + proxy.type() + " proxy but " + modeKey + " says " + mode);
+      }
+    }
+    try {
+      return new ProviderConfig(
+          id,
+          baseUrl,
+          apiKey,
+          mode,
+          proxy,
+          v.bool(providerKey(id, ConfigKeys.P_FALLBACK_TO_DIRECT), true),
+          v.integer(
+              providerKey(id, ConfigKeys.P_MAX_CONCURRENCY),
+              ProviderConfig.DEFAULT_MAX_CONCURRENCY,
+              1,
+              1_000_000),
+          v.duration(
+              providerKey(id, ConfigKeys.P_CONNECT_TIMEOUT),
+              ProviderConfig.DEFAULT_CONNECT_TIMEOUT),
+          v.duration(providerKey(id, ConfigKeys.P_TIMEOUT), ProviderConfig.DEFAULT_TIMEOUT));
+    } catch (IllegalArgumentException e) {
+      throw ConfigException.invalid(
+          ConfigKeys.PROVIDER_PREFIX + id.toUpperCase(java.util.Locale.ROOT), e.getMessage());
+    }
+  }
+
+  private static Secret apiKey(
+      String id, ProviderPresets.Preset preset, ConfigSource all, ConfigValues v) {
+    Optional<String> direct = v.string(providerKey(id, ConfigKeys.P_API_KEY));
+    if (direct.isPresent()) {
+      return Secret.of(direct.get());
+    }
+    String envKey = providerKey(id, ConfigKeys.P_API_KEY_ENV);
+    Optional<String> envName = v.string(envKey);
+    if (envName.isPresent()) {
+      return v.string(envName.get())
+          .map(Secret::of)
+          .orElseThrow(
+              () ->
+                  ConfigException.invalid(
+                      envKey, "names " + envName.get() + ", which is not set or empty"));
+    }
+    if (preset != null) {
+      for (String env : preset.apiKeyEnv()) {
+        Optional<String> key = v.string(env);
+        if (key.isPresent()) {
+          return Secret.of(key.get());
+        }
+      }
+    }
+    return null;
+  }
+}

@@ -1,0 +1,256 @@
+package dev.aijobs.worker.config;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Everything a worker needs, validated. Build with {@link #builder()}; load from the environment
+ * and a YAML file with {@link ConfigLoader}. Immutable and thread-safe.
+ */
+public final class WorkerConfig {
+  public static final String DEFAULT_AMQP_URI = "amqp://guest:guest@localhost:5672/%2F";
+  public static final int DEFAULT_MAX_IN_FLIGHT = 2000;
+  public static final int DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+  public static final Duration DEFAULT_JOB_TIMEOUT = Duration.ofSeconds(120);
+  public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(30);
+  public static final String DEFAULT_HTTP_HOST = "0.0.0.0";
+  public static final int DEFAULT_HTTP_PORT = 9090;
+  public static final Duration DEFAULT_SUMMARY_INTERVAL = Duration.ofSeconds(60);
+
+  private final String amqpUri;
+  private final List<String> amqpAddresses;
+  private final String tlsTrustStore;
+  private final Secret tlsTrustStorePassword;
+  private final int maxInFlight;
+  private final int maxBodyBytes;
+  private final Duration defaultJobTimeout;
+  private final Duration drainTimeout;
+  private final String httpHost;
+  private final int httpPort;
+  private final int ioThreads;
+  private final Duration summaryInterval;
+  private final Map<String, ProviderConfig> providers;
+
+  private WorkerConfig(Builder b) {
+    this.amqpUri = b.amqpUri;
+    this.amqpAddresses = List.copyOf(b.amqpAddresses);
+    this.tlsTrustStore = b.tlsTrustStore;
+    this.tlsTrustStorePassword = b.tlsTrustStorePassword;
+    this.maxInFlight = b.maxInFlight;
+    this.maxBodyBytes = b.maxBodyBytes;
+    this.defaultJobTimeout = b.defaultJobTimeout;
+    this.drainTimeout = b.drainTimeout;
+    this.httpHost = b.httpHost;
+    this.httpPort = b.httpPort;
+    this.ioThreads = b.ioThreads;
+    this.summaryInterval = b.summaryInterval;
+    this.providers = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(b.providers));
+  }
+
+  /** A builder with every default set. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Broker URI: credentials, vhost, TLS ({@code amqps://}) and the host when no address list. */
+  public String amqpUri() {
+    return amqpUri;
+  }
+
+  /** Cluster node addresses {@code host:port}; empty means the URI's host. */
+  public List<String> amqpAddresses() {
+    return amqpAddresses;
+  }
+
+  /** Trust store (PKCS12 or JKS) for {@code amqps://}; null means the JVM's default. */
+  public String tlsTrustStore() {
+    return tlsTrustStore;
+  }
+
+  /** Password of the trust store, or null. */
+  public Secret tlsTrustStorePassword() {
+    return tlsTrustStorePassword;
+  }
+
+  /** Jobs processed at once by this worker (= consumer prefetch). */
+  public int maxInFlight() {
+    return maxInFlight;
+  }
+
+  /** Largest accepted job body in bytes. */
+  public int maxBodyBytes() {
+    return maxBodyBytes;
+  }
+
+  /** Deadline applied to jobs without {@code deadline_ms}, from when they are consumed. */
+  public Duration defaultJobTimeout() {
+    return defaultJobTimeout;
+  }
+
+  /** How long a stopping worker waits for in-flight jobs before requeueing them. */
+  public Duration drainTimeout() {
+    return drainTimeout;
+  }
+
+  /** Address of the metrics and health endpoint. */
+  public String httpHost() {
+    return httpHost;
+  }
+
+  /** Port of the metrics and health endpoint; 0 picks a free port. */
+  public int httpPort() {
+    return httpPort;
+  }
+
+  /** Netty I/O threads shared by HTTP client, AMQP and the endpoint. */
+  public int ioThreads() {
+    return ioThreads;
+  }
+
+  /** Interval of the latency summary log line; zero disables it. */
+  public Duration summaryInterval() {
+    return summaryInterval;
+  }
+
+  /** Enabled providers by id. */
+  public Map<String, ProviderConfig> providers() {
+    return providers;
+  }
+
+  /** A builder pre-filled with this config's values. */
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.amqpUri = amqpUri;
+    b.amqpAddresses = amqpAddresses;
+    b.tlsTrustStore = tlsTrustStore;
+    b.tlsTrustStorePassword = tlsTrustStorePassword;
+    b.maxInFlight = maxInFlight;
+    b.maxBodyBytes = maxBodyBytes;
+    b.defaultJobTimeout = defaultJobTimeout;
+    b.drainTimeout = drainTimeout;
+    b.httpHost = httpHost;
+    b.httpPort = httpPort;
+    b.ioThreads = ioThreads;
+    b.summaryInterval = summaryInterval;
+    b.providers = new LinkedHashMap<>(providers);
+    return b;
+  }
+
+  /** Builds a {@link WorkerConfig}; {@link #build()} names the field of any bad value. */
+  public static final class Builder {
+    private String amqpUri = DEFAULT_AMQP_URI;
+    private List<String> amqpAddresses = List.of();
+    private String tlsTrustStore;
+    private Secret tlsTrustStorePassword;
+    private int maxInFlight = DEFAULT_MAX_IN_FLIGHT;
+    private int maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
+    private Duration defaultJobTimeout = DEFAULT_JOB_TIMEOUT;
+    private Duration drainTimeout = DEFAULT_DRAIN_TIMEOUT;
+    private String httpHost = DEFAULT_HTTP_HOST;
+    private int httpPort = DEFAULT_HTTP_PORT;
+    private int ioThreads = Math.max(2, Runtime.getRuntime().availableProcessors());
+    private Duration summaryInterval = DEFAULT_SUMMARY_INTERVAL;
+    private Map<String, ProviderConfig> providers = new LinkedHashMap<>();
+
+    private Builder() {}
+
+    public Builder amqpUri(String v) {
+      this.amqpUri = v;
+      return this;
+    }
+
+    public Builder amqpAddresses(List<String> v) {
+      this.amqpAddresses = List.copyOf(v);
+      return this;
+    }
+
+    public Builder tlsTrustStore(String path, Secret password) {
+      this.tlsTrustStore = path;
+      this.tlsTrustStorePassword = password;
+      return this;
+    }
+
+    public Builder maxInFlight(int v) {
+      this.maxInFlight = v;
+      return this;
+    }
+
+    public Builder maxBodyBytes(int v) {
+      this.maxBodyBytes = v;
+      return this;
+    }
+
+    public Builder defaultJobTimeout(Duration v) {
+      this.defaultJobTimeout = v;
+      return this;
+    }
+
+    public Builder drainTimeout(Duration v) {
+      this.drainTimeout = v;
+      return this;
+    }
+
+    public Builder httpHost(String v) {
+      this.httpHost = v;
+      return this;
+    }
+
+    public Builder httpPort(int v) {
+      this.httpPort = v;
+      return this;
+    }
+
+    public Builder ioThreads(int v) {
+      this.ioThreads = v;
+      return this;
+    }
+
+    public Builder summaryInterval(Duration v) {
+      this.summaryInterval = v;
+      return this;
+    }
+
+    /** Adds or replaces a provider. */
+    public Builder provider(ProviderConfig p) {
+      this.providers.put(p.id(), p);
+      return this;
+    }
+
+    /** Replaces all providers. */
+    public Builder providers(Map<String, ProviderConfig> v) {
+      this.providers = new LinkedHashMap<>(v);
+      return this;
+    }
+
+    /**
+     * Validates and builds.
+     *
+     * @throws IllegalArgumentException naming the first bad field
+     */
+    public WorkerConfig build() {
+      Objects.requireNonNull(amqpUri, "amqpUri");
+      require(maxInFlight > 0 && maxInFlight <= 65535, "maxInFlight must be in 1..65535");
+      require(maxBodyBytes > 0, "maxBodyBytes must be > 0");
+      require(positive(defaultJobTimeout), "defaultJobTimeout must be > 0");
+      require(drainTimeout != null && !drainTimeout.isNegative(), "drainTimeout must be >= 0");
+      require(httpPort >= 0 && httpPort <= 65535, "httpPort must be in 0..65535");
+      require(ioThreads > 0, "ioThreads must be > 0");
+      require(
+          summaryInterval != null && !summaryInterval.isNegative(), "summaryInterval must be >= 0");
+      return new WorkerConfig(this);
+    }
+
+    private static boolean positive(Duration d) {
+      return d != null && !d.isNegative() && !d.isZero();
+    }
+
+    private static void require(boolean ok, String message) {
+      if (!ok) {
+        throw new IllegalArgumentException(message);
+      }
+    }
+  }
+}

@@ -1,0 +1,135 @@
+package dev.aijobs.worker.execute;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.aijobs.protocol.Completion;
+import dev.aijobs.protocol.ErrorCode;
+import dev.aijobs.protocol.JobError;
+import dev.aijobs.protocol.Usage;
+import java.io.IOException;
+import java.util.Locale;
+
+/**
+ * Turns a provider's HTTP answer into a completion or an error with the contract's code. An HTTP
+ * 200 that carries an {@code error} object (OpenRouter does this) is an error; a completion without
+ * a {@code finish_reason} is not reported as {@code ok}.
+ */
+final class ResponseMapper {
+  private final ObjectMapper mapper;
+
+  ResponseMapper(ObjectMapper mapper) {
+    this.mapper = mapper;
+  }
+
+  AttemptResult map(int status, byte[] body, String provider, String model) {
+    JsonNode root = parse(body);
+    if (status < 200 || status >= 300) {
+      return AttemptResult.failed(httpError(status, root));
+    }
+    if (root == null || !root.isObject()) {
+      return malformed(status, "answer is not a JSON object");
+    }
+    JsonNode error = root.get("error");
+    if (error != null && !error.isNull()) {
+      int inBand = error.path("code").isInt() ? error.path("code").asInt() : 502;
+      JobError mapped = httpError(inBand >= 400 ? inBand : 502, root);
+      return AttemptResult.failed(
+          new JobError(
+              mapped.code(), "in-band error: " + mapped.message(), status, mapped.retryable()));
+    }
+    JsonNode choice = root.path("choices").path(0);
+    if (choice.isMissingNode()) {
+      return malformed(status, "answer has no choices");
+    }
+    JsonNode finish = choice.get("finish_reason");
+    if (finish == null || finish.isNull()) {
+      return AttemptResult.failed(
+          new JobError(ErrorCode.TRUNCATED_STREAM, "answer has no finish_reason", status, true));
+    }
+    JsonNode content = choice.path("message").path("content");
+    return AttemptResult.ok(
+        new Completion(
+            content.isNull() || content.isMissingNode() ? "" : content.asText(),
+            finish.asText(),
+            provider,
+            model,
+            usage(root.get("usage"))));
+  }
+
+  /** Maps an HTTP error status (and its body, for 400s) to an error. */
+  JobError httpError(int status, JsonNode root) {
+    String message = errorMessage(root);
+    ErrorCode code;
+    if (status == 400) {
+      code = classify400(root, message);
+    } else if (status == 401 || status == 403) {
+      code = ErrorCode.AUTH_FAILED;
+    } else if (status == 402) {
+      code = ErrorCode.INSUFFICIENT_CREDITS;
+    } else if (status == 429) {
+      code = ErrorCode.RATE_LIMITED;
+    } else if (status == 408 || status == 409 || status >= 500) {
+      code = ErrorCode.UPSTREAM_ERROR;
+    } else {
+      code = ErrorCode.BAD_REQUEST;
+    }
+    String text = "provider answered HTTP " + status + (message.isEmpty() ? "" : ": " + message);
+    return new JobError(code, text, status, code.isRetryable());
+  }
+
+  private static ErrorCode classify400(JsonNode root, String message) {
+    String code = root == null ? "" : root.path("error").path("code").asText("");
+    String type = root == null ? "" : root.path("error").path("type").asText("");
+    String all = (code + " " + type + " " + message).toLowerCase(Locale.ROOT);
+    if (all.contains("context_length")
+        || all.contains("context length")
+        || all.contains("maximum context")) {
+      return ErrorCode.CONTEXT_LENGTH_EXCEEDED;
+    }
+    if (all.contains("content_policy")
+        || all.contains("content_filter")
+        || all.contains("content filter")
+        || all.contains("data_inspection_failed")) {
+      return ErrorCode.CONTENT_FILTERED;
+    }
+    return ErrorCode.BAD_REQUEST;
+  }
+
+  private static String errorMessage(JsonNode root) {
+    if (root == null) {
+      return "";
+    }
+    JsonNode m = root.path("error").path("message");
+    String text = m.isTextual() ? m.asText() : root.path("message").asText("");
+    return text.length() > 500 ? text.substring(0, 500) + "…" : text;
+  }
+
+  private static AttemptResult malformed(int status, String why) {
+    return AttemptResult.failed(
+        new JobError(ErrorCode.MALFORMED_RESPONSE, "provider " + why, status, true));
+  }
+
+  private static Usage usage(JsonNode u) {
+    if (u == null || !u.isObject()) {
+      return null;
+    }
+    return new Usage(
+        optInt(u, "prompt_tokens"), optInt(u, "completion_tokens"), optInt(u, "total_tokens"));
+  }
+
+  private static Integer optInt(JsonNode n, String field) {
+    JsonNode v = n.get(field);
+    return v == null || !v.canConvertToInt() ? null : v.asInt();
+  }
+
+  private JsonNode parse(byte[] body) {
+    if (body == null || body.length == 0) {
+      return null;
+    }
+    try {
+      return mapper.readTree(body);
+    } catch (IOException e) {
+      return null;
+    }
+  }
+}

@@ -1,0 +1,160 @@
+package dev.aijobs.worker.metrics;
+
+import dev.aijobs.protocol.ErrorCode;
+import dev.aijobs.protocol.Route;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * The metric catalog of the worker: every meter it exports, with its type, unit and tags. Dot names
+ * here become Prometheus names on the wire ({@code aijobs.job.duration} → {@code
+ * aijobs_job_duration_seconds_bucket}). Tags are low-cardinality only: provider ids come from
+ * configuration, never from a job; never job ids, models or URLs. Thread-safe.
+ *
+ * <table>
+ *   <caption>Catalog</caption>
+ *   <tr><th>name</th><th>type</th><th>tags</th><th>what</th></tr>
+ *   <tr><td>aijobs.job.queue.wait</td><td>timer</td><td>provider</td>
+ *       <td>publish ({@code created_ms} or AMQP timestamp) to consume</td></tr>
+ *   <tr><td>aijobs.attempt.duration</td><td>timer</td><td>provider, route, outcome</td>
+ *       <td>one provider call</td></tr>
+ *   <tr><td>aijobs.job.duration</td><td>timer</td><td>provider, outcome</td>
+ *       <td>consume to result confirmed by the broker (end-to-end inside the worker)</td></tr>
+ *   <tr><td>aijobs.job.ttft</td><td>timer</td><td>provider</td>
+ *       <td>consume to first streamed token</td></tr>
+ *   <tr><td>aijobs.jobs.completed</td><td>counter</td><td>provider, outcome, code</td>
+ *       <td>jobs answered, by outcome and error code</td></tr>
+ *   <tr><td>aijobs.jobs.dead.lettered</td><td>counter</td><td>code</td>
+ *       <td>jobs sent to {@code ai.jobs.dead}</td></tr>
+ *   <tr><td>aijobs.reply.failures</td><td>counter</td><td></td>
+ *       <td>results the broker did not confirm (the job is requeued)</td></tr>
+ *   <tr><td>aijobs.jobs.in.flight</td><td>gauge</td><td></td><td>jobs being processed</td></tr>
+ *   <tr><td>aijobs.http.connections.open</td><td>gauge</td><td></td>
+ *       <td>open connections of the HTTP client</td></tr>
+ * </table>
+ */
+public final class WorkerMetrics {
+  public static final String QUEUE_WAIT = "aijobs.job.queue.wait";
+  public static final String ATTEMPT_DURATION = "aijobs.attempt.duration";
+  public static final String JOB_DURATION = "aijobs.job.duration";
+  public static final String TTFT = "aijobs.job.ttft";
+  public static final String JOBS_COMPLETED = "aijobs.jobs.completed";
+  public static final String DEAD_LETTERED = "aijobs.jobs.dead.lettered";
+  public static final String REPLY_FAILURES = "aijobs.reply.failures";
+  public static final String IN_FLIGHT = "aijobs.jobs.in.flight";
+  public static final String HTTP_CONNECTIONS = "aijobs.http.connections.open";
+
+  /** Tag value for jobs whose provider is unknown or not yet decoded. */
+  public static final String NO_PROVIDER = "none";
+
+  /** Service-level buckets from 5 ms to 300 s, so p95/p99 aggregate across workers. */
+  static final Duration[] SLO_BUCKETS = {
+    Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(50),
+    Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1),
+    Duration.ofMillis(2500), Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(30),
+    Duration.ofSeconds(60), Duration.ofSeconds(120), Duration.ofSeconds(300)
+  };
+
+  private final MeterRegistry registry;
+  private final Map<String, Timer> timers = new ConcurrentHashMap<>();
+  private final Map<String, Counter> counters = new ConcurrentHashMap<>();
+  private final Counter replyFailures;
+
+  /** Registers the gauges; {@code inFlight} and {@code openConnections} are polled on scrape. */
+  public WorkerMetrics(
+      MeterRegistry registry, Supplier<Number> inFlight, Supplier<Number> openConnections) {
+    this.registry = registry;
+    Gauge.builder(IN_FLIGHT, inFlight).description("jobs being processed").register(registry);
+    Gauge.builder(HTTP_CONNECTIONS, openConnections)
+        .description("open connections of the HTTP client")
+        .register(registry);
+    this.replyFailures =
+        Counter.builder(REPLY_FAILURES)
+            .description("results the broker did not confirm")
+            .register(registry);
+  }
+
+  /** The registry the meters live in. */
+  public MeterRegistry registry() {
+    return registry;
+  }
+
+  public void queueWait(String provider, long millis) {
+    timer(QUEUE_WAIT, "publish to consume", "provider", provider)
+        .record(Math.max(0, millis), TimeUnit.MILLISECONDS);
+  }
+
+  public void attempt(String provider, Route route, String outcome, long nanos) {
+    timer(
+            ATTEMPT_DURATION,
+            "one provider call",
+            "provider",
+            provider,
+            "route",
+            route.wireName(),
+            "outcome",
+            outcome)
+        .record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  public void ttft(String provider, long nanos) {
+    timer(TTFT, "consume to first streamed token", "provider", provider)
+        .record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  /** Records a finished job: its duration and its outcome counter. */
+  public void jobCompleted(String provider, ErrorCode code, long nanos) {
+    String outcome = code == null ? "ok" : "error";
+    timer(JOB_DURATION, "consume to result confirmed", "provider", provider, "outcome", outcome)
+        .record(nanos, TimeUnit.NANOSECONDS);
+    counter(
+            JOBS_COMPLETED,
+            "jobs answered",
+            "provider",
+            provider,
+            "outcome",
+            outcome,
+            "code",
+            code == null ? "none" : code.wireName())
+        .increment();
+  }
+
+  public void deadLettered(ErrorCode code) {
+    counter(DEAD_LETTERED, "jobs sent to ai.jobs.dead", "code", code.wireName()).increment();
+  }
+
+  public void replyFailed() {
+    replyFailures.increment();
+  }
+
+  private Timer timer(String name, String description, String... tags) {
+    return timers.computeIfAbsent(
+        key(name, tags),
+        k ->
+            Timer.builder(name)
+                .description(description)
+                .tags(tags)
+                .publishPercentileHistogram()
+                .serviceLevelObjectives(SLO_BUCKETS)
+                .minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofSeconds(300))
+                .register(registry));
+  }
+
+  private Counter counter(String name, String description, String... tags) {
+    return counters.computeIfAbsent(
+        key(name, tags),
+        k -> Counter.builder(name).description(description).tags(tags).register(registry));
+  }
+
+  private static String key(String name, String... tags) {
+    return name + '|' + String.join("|", tags);
+  }
+}

@@ -1,0 +1,126 @@
+package dev.aijobs.worker.reply;
+
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.ConfirmListener;
+import com.rabbitmq.client.ShutdownSignalException;
+import io.netty.channel.EventLoop;
+import java.io.IOException;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentNavigableMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Publishes on one confirm-mode channel and completes a future per message when the broker confirms
+ * it (fails it on nack or channel loss). Confirms are tracked asynchronously by sequence number; a
+ * per-message wait would cap the channel at a few hundred messages a second.
+ *
+ * <p>Every publish runs on {@code loop}, the event loop of the AMQP connections: there the client
+ * writes without ever waiting for socket writability, so no caller thread blocks, and sequence
+ * numbers are taken and used without a lock. The number of unconfirmed messages is bounded by the
+ * worker's in-flight budget (one result per job).
+ */
+public final class ConfirmingPublisher {
+  private static final Logger log = LoggerFactory.getLogger(ConfirmingPublisher.class);
+
+  private final Channel channel;
+  private final EventLoop loop;
+  private final ConcurrentNavigableMap<Long, CompletableFuture<Void>> pending =
+      new ConcurrentSkipListMap<>();
+
+  /** Puts {@code channel} in confirm mode; call off the event loop (it waits for the broker). */
+  public ConfirmingPublisher(Channel channel, EventLoop loop) throws IOException {
+    this.channel = channel;
+    this.loop = loop;
+    channel.confirmSelect();
+    channel.addConfirmListener(
+        new ConfirmListener() {
+          @Override
+          public void handleAck(long seq, boolean multiple) {
+            settle(seq, multiple, null);
+          }
+
+          @Override
+          public void handleNack(long seq, boolean multiple) {
+            settle(seq, multiple, new IOException("broker refused the message (nack)"));
+          }
+        });
+    channel.addShutdownListener(this::failAll);
+  }
+
+  /**
+   * Publishes a message; the future completes when the broker has confirmed it. Never throws:
+   * failures complete the future exceptionally.
+   */
+  public CompletableFuture<Void> publish(
+      String exchange, String routingKey, AMQP.BasicProperties props, byte[] body) {
+    CompletableFuture<Void> confirmed = new CompletableFuture<>();
+    loop.execute(() -> doPublish(exchange, routingKey, props, body, confirmed));
+    return confirmed;
+  }
+
+  /** Messages published and not yet confirmed. */
+  public int unconfirmed() {
+    return pending.size();
+  }
+
+  private void doPublish(
+      String exchange,
+      String routingKey,
+      AMQP.BasicProperties props,
+      byte[] body,
+      CompletableFuture<Void> confirmed) {
+    long seq = -1;
+    try {
+      seq = channel.getNextPublishSeqNo();
+      pending.put(seq, confirmed);
+      channel.basicPublish(exchange, routingKey, false, props, body);
+    } catch (Exception | Error e) {
+      if (seq >= 0) {
+        pending.remove(seq);
+      }
+      confirmed.completeExceptionally(e);
+    }
+  }
+
+  private void settle(long seq, boolean multiple, Exception failure) {
+    if (multiple) {
+      Map<Long, CompletableFuture<Void>> head = pending.headMap(seq, true);
+      for (Map.Entry<Long, CompletableFuture<Void>> e : head.entrySet()) {
+        complete(e.getValue(), failure);
+      }
+      head.clear();
+    } else {
+      CompletableFuture<Void> f = pending.remove(seq);
+      if (f != null) {
+        complete(f, failure);
+      }
+    }
+  }
+
+  private static void complete(CompletableFuture<Void> f, Exception failure) {
+    if (failure == null) {
+      f.complete(null);
+    } else {
+      f.completeExceptionally(failure);
+    }
+  }
+
+  private void failAll(ShutdownSignalException cause) {
+    if (!pending.isEmpty()) {
+      log.warn(
+          "publish channel closed with {} unconfirmed messages: {}",
+          pending.size(),
+          cause.getMessage());
+    }
+    for (Long seq : pending.keySet()) {
+      CompletableFuture<Void> f = pending.remove(seq);
+      if (f != null) {
+        f.completeExceptionally(new IOException("publish channel closed before confirm", cause));
+      }
+    }
+  }
+}
