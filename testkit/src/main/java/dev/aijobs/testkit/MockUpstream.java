@@ -1,0 +1,320 @@
+package dev.aijobs.testkit;
+
+import dev.aijobs.testkit.internal.LatencyModel;
+import dev.aijobs.testkit.internal.StandaloneArgs;
+import dev.aijobs.testkit.internal.UpstreamCounters;
+import dev.aijobs.testkit.internal.UpstreamInitializer;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * A mock OpenAI-compatible chat-completions server (HTTP/1.1, keep-alive) on its own Netty event
+ * loop, for tests, demos and benchmarks.
+ *
+ * <p>{@code POST /v1/chat/completions} answers, after the configured latency (scheduled on the
+ * event loop, no thread sleeps), a non-streaming {@code chat.completion} whose content is {@code
+ * "echo: "} plus the last message's content; token counts are whitespace-separated word counts
+ * (completion at least 1). Other paths get a JSON 404, other methods 405, a body that is not a JSON
+ * object with {@code model} and non-empty {@code messages} gets 400.
+ *
+ * <p>Per-request behaviour comes from {@code mock:key=value} directives inside the model name,
+ * separated by {@code ;} or {@code ,}, e.g. {@code "gpt-x;mock:status=500;mock:times=1"}:
+ *
+ * <ul>
+ *   <li>{@code status=N} answers N (200..599) with an OpenAI-style body {@code
+ *       {"error":{"message","type","param","code"}}};
+ *   <li>{@code error=CODE} sets the error code (implies 400 without a status), e.g. {@code
+ *       context_length_exceeded}, {@code content_policy_violation};
+ *   <li>{@code retry-after=S} adds {@code Retry-After: S}; {@code retry-after-ms=MS} adds {@code
+ *       retry-after-ms: MS};
+ *   <li>{@code latency=MS} replaces the server's latency and jitter for the request;
+ *   <li>{@code times=N} applies the other directives to the first N requests with this exact model
+ *       string only; later ones are answered as if there were no directives.
+ * </ul>
+ *
+ * An unknown or malformed directive is answered with 400 naming it.
+ *
+ * <p>Standalone: {@code java -jar testkit/target/aijobs-mock-upstream.jar [--port N] [--host H]
+ * [--latency-ms N] [--jitter-ms N] [--io-threads N]} (defaults: port 8089, host 127.0.0.1, no
+ * latency) prints {@code mock upstream listening on http://HOST:PORT/v1} and runs until killed;
+ * SIGTERM closes it cleanly.
+ *
+ * <p>Thread-safe. {@link #close()} must not be called from the server's own event loop.
+ */
+public final class MockUpstream implements AutoCloseable {
+
+  private final EventLoopGroup group;
+  private final Channel serverChannel;
+  private final UpstreamCounters counters;
+  private final String host;
+  private final int port;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private MockUpstream(
+      EventLoopGroup group, Channel serverChannel, UpstreamCounters counters, String host) {
+    this.group = group;
+    this.serverChannel = serverChannel;
+    this.counters = counters;
+    this.host = host;
+    this.port = ((InetSocketAddress) serverChannel.localAddress()).getPort();
+  }
+
+  /**
+   * Starts a server with {@link Options#defaults()}: 127.0.0.1, an ephemeral port, no latency.
+   *
+   * @return the running server
+   */
+  public static MockUpstream start() {
+    return start(Options.defaults());
+  }
+
+  /**
+   * Starts a server and waits until it is bound.
+   *
+   * @param options the configuration
+   * @return the running server
+   * @throws IllegalStateException when the address cannot be bound
+   */
+  public static MockUpstream start(Options options) {
+    EventLoopGroup group =
+        new MultiThreadIoEventLoopGroup(
+            options.ioThreads(),
+            new DefaultThreadFactory("mock-upstream", true),
+            NioIoHandler.newFactory());
+    UpstreamCounters counters = new UpstreamCounters();
+    LatencyModel latency = new LatencyModel(options.latency(), options.latencyJitter());
+    ChannelFuture bind =
+        new ServerBootstrap()
+            .group(group)
+            .channel(NioServerSocketChannel.class)
+            .option(ChannelOption.SO_BACKLOG, 1024)
+            .childOption(ChannelOption.TCP_NODELAY, true)
+            .childHandler(new UpstreamInitializer(counters, latency))
+            .bind(options.host(), options.port())
+            .awaitUninterruptibly();
+    if (!bind.isSuccess()) {
+      group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+      throw new IllegalStateException(
+          "mock upstream cannot bind " + options.host() + ":" + options.port(), bind.cause());
+    }
+    return new MockUpstream(group, bind.channel(), counters, options.host());
+  }
+
+  /**
+   * Returns the base URL clients append {@code /chat/completions} to, e.g. {@code
+   * http://127.0.0.1:PORT/v1}.
+   */
+  public String baseUrl() {
+    String literal = host.contains(":") ? "[" + host + "]" : host;
+    return "http://" + literal + ":" + port + "/v1";
+  }
+
+  /** Returns the bound port (the actual one when an ephemeral port was asked for). */
+  public int port() {
+    return port;
+  }
+
+  /** Returns the number of chat-completion requests received since start or {@link #reset()}. */
+  public long requestCount() {
+    return counters.requests();
+  }
+
+  /**
+   * Returns the number of chat-completion requests whose model was exactly this string (directives
+   * included) since start or {@link #reset()}.
+   *
+   * @param model the model string as sent
+   * @return the count, 0 when never seen
+   */
+  public long requestCount(String model) {
+    return counters.requests(model);
+  }
+
+  /** Clears the request counters; this also restarts every {@code times=N} directive. */
+  public void reset() {
+    counters.reset();
+  }
+
+  /** Returns the number of client TCP connections currently open (for leak tests). */
+  public int openConnections() {
+    return counters.openConnections();
+  }
+
+  /** Closes the listening socket and every connection and stops the event loop; idempotent. */
+  @Override
+  public void close() {
+    if (closed.compareAndSet(false, true)) {
+      serverChannel.close().awaitUninterruptibly();
+      group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "MockUpstream[" + baseUrl() + "]";
+  }
+
+  /**
+   * Runs the server as a process until it is killed. Flags: {@code --port N} (default 8089), {@code
+   * --host H} (default 127.0.0.1), {@code --latency-ms N}, {@code --jitter-ms N}, {@code
+   * --io-threads N}, {@code --help}. Bad flags print the usage and exit with status 2.
+   *
+   * @param args the flags
+   */
+  public static void main(String[] args) {
+    StandaloneArgs parsed;
+    try {
+      parsed = StandaloneArgs.parse(args);
+    } catch (IllegalArgumentException e) {
+      System.err.println(e.getMessage());
+      System.err.println(StandaloneArgs.USAGE);
+      System.exit(2);
+      return;
+    }
+    if (parsed.help()) {
+      System.out.println(StandaloneArgs.USAGE);
+      return;
+    }
+    MockUpstream upstream = start(standaloneOptions(parsed));
+    Runtime.getRuntime().addShutdownHook(new Thread(upstream::close, "mock-upstream-shutdown"));
+    System.out.println("mock upstream listening on " + upstream.baseUrl());
+    System.out.flush();
+    upstream.serverChannel.closeFuture().awaitUninterruptibly();
+  }
+
+  private static Options standaloneOptions(StandaloneArgs args) {
+    Options.Builder builder =
+        Options.builder()
+            .host(args.host())
+            .port(args.port())
+            .latency(Duration.ofMillis(args.latencyMillis()))
+            .latencyJitter(Duration.ofMillis(args.jitterMillis()));
+    if (args.ioThreads() > 0) {
+      builder.ioThreads(args.ioThreads());
+    }
+    return builder.build();
+  }
+
+  /**
+   * Immutable configuration of a {@link MockUpstream}, made by {@link #builder()}.
+   *
+   * @param latency delay before every answer; default {@link #DEFAULT_LATENCY}
+   * @param latencyJitter upper bound of a uniform random extra delay; default {@link
+   *     #DEFAULT_LATENCY_JITTER}
+   * @param host address to bind; default {@link #DEFAULT_HOST}
+   * @param port port to bind, 0 for an ephemeral one; default {@link #DEFAULT_PORT}
+   * @param ioThreads event-loop threads; default {@link #DEFAULT_IO_THREADS}
+   */
+  public record Options(
+      Duration latency, Duration latencyJitter, String host, int port, int ioThreads) {
+
+    /** No latency. */
+    public static final Duration DEFAULT_LATENCY = Duration.ZERO;
+
+    /** No jitter. */
+    public static final Duration DEFAULT_LATENCY_JITTER = Duration.ZERO;
+
+    /** Loopback only. */
+    public static final String DEFAULT_HOST = "127.0.0.1";
+
+    /** An ephemeral port. */
+    public static final int DEFAULT_PORT = 0;
+
+    /** Enough for tests; benchmarks may want more. */
+    public static final int DEFAULT_IO_THREADS = 2;
+
+    /**
+     * Validates every field.
+     *
+     * @throws IllegalArgumentException naming the invalid field
+     */
+    public Options {
+      Objects.requireNonNull(latency, "latency");
+      Objects.requireNonNull(latencyJitter, "latencyJitter");
+      Objects.requireNonNull(host, "host");
+      require(!latency.isNegative(), "latency must be >= 0");
+      require(!latencyJitter.isNegative(), "latencyJitter must be >= 0");
+      require(!host.isBlank(), "host must not be blank");
+      require(port >= 0 && port <= 65535, "port must be in [0, 65535]");
+      require(ioThreads > 0, "ioThreads must be > 0");
+    }
+
+    /** Returns the defaults: loopback, ephemeral port, no latency. */
+    public static Options defaults() {
+      return builder().build();
+    }
+
+    /** Returns a builder holding the defaults. */
+    public static Builder builder() {
+      return new Builder();
+    }
+
+    private static void require(boolean condition, String message) {
+      if (!condition) {
+        throw new IllegalArgumentException(message);
+      }
+    }
+
+    /** Builder of {@link Options}; not thread-safe. */
+    public static final class Builder {
+      private Duration latency = DEFAULT_LATENCY;
+      private Duration latencyJitter = DEFAULT_LATENCY_JITTER;
+      private String host = DEFAULT_HOST;
+      private int port = DEFAULT_PORT;
+      private int ioThreads = DEFAULT_IO_THREADS;
+
+      private Builder() {}
+
+      /** Sets the delay before every answer. */
+      public Builder latency(Duration latency) {
+        this.latency = latency;
+        return this;
+      }
+
+      /** Sets the upper bound of a uniform random extra delay added to the latency. */
+      public Builder latencyJitter(Duration latencyJitter) {
+        this.latencyJitter = latencyJitter;
+        return this;
+      }
+
+      /** Sets the address to bind. */
+      public Builder host(String host) {
+        this.host = host;
+        return this;
+      }
+
+      /** Sets the port to bind, 0 for an ephemeral one. */
+      public Builder port(int port) {
+        this.port = port;
+        return this;
+      }
+
+      /** Sets the number of event-loop threads. */
+      public Builder ioThreads(int ioThreads) {
+        this.ioThreads = ioThreads;
+        return this;
+      }
+
+      /**
+       * Builds the options.
+       *
+       * @throws IllegalArgumentException naming the invalid field
+       */
+      public Options build() {
+        return new Options(latency, latencyJitter, host, port, ioThreads);
+      }
+    }
+  }
+}

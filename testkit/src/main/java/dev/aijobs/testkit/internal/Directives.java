@@ -1,0 +1,90 @@
+package dev.aijobs.testkit.internal;
+
+import java.time.Duration;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
+import java.util.regex.Pattern;
+
+/**
+ * Per-request behaviour of the mock upstream, read from {@code mock:key=value} segments of the
+ * model name. Segments are separated by {@code ;} or {@code ,} and may appear anywhere in the
+ * model, e.g. {@code "gpt-x;mock:status=500;mock:times=1"}. Carrying the behaviour in the model
+ * keeps it working when the mock runs as a separate process.
+ *
+ * <p>Keys: {@code status=N} (200..599), {@code latency=MS}, {@code retry-after=S}, {@code
+ * retry-after-ms=MS}, {@code error=CODE} (implies status 400 unless a status is given) and {@code
+ * times=N} (the directives apply to the first N requests with this exact model string only). When a
+ * key repeats, the last value wins.
+ *
+ * @param status the HTTP status to answer, when not the default
+ * @param latency the latency overriding the server's configured latency and jitter
+ * @param retryAfterSeconds value of a {@code Retry-After} header to add
+ * @param retryAfterMillis value of a {@code retry-after-ms} header to add
+ * @param error the OpenAI-style error {@code code} to report
+ * @param times how many requests of this model the directives apply to; empty means all
+ */
+public record Directives(
+    OptionalInt status,
+    Optional<Duration> latency,
+    OptionalLong retryAfterSeconds,
+    OptionalLong retryAfterMillis,
+    Optional<String> error,
+    OptionalInt times) {
+
+  /** The prefix marking a directive segment. */
+  public static final String PREFIX = "mock:";
+
+  /** No directives: a plain successful completion. */
+  public static final Directives NONE =
+      new Directives(
+          OptionalInt.empty(),
+          Optional.empty(),
+          OptionalLong.empty(),
+          OptionalLong.empty(),
+          Optional.empty(),
+          OptionalInt.empty());
+
+  private static final Pattern SEPARATORS = Pattern.compile("[;,]");
+
+  /**
+   * Reads the directives of a model name.
+   *
+   * @param model the model as sent by the client
+   * @return the directives, {@link #NONE} when the model has none
+   * @throws InvalidRequestException naming the offending segment when a directive is malformed or
+   *     unknown
+   */
+  public static Directives parse(String model) {
+    DirectivesBuilder builder = new DirectivesBuilder();
+    for (String segment : SEPARATORS.split(model)) {
+      String trimmed = segment.trim();
+      if (trimmed.startsWith(PREFIX)) {
+        builder.apply(trimmed);
+      }
+    }
+    return builder.build();
+  }
+
+  /**
+   * Whether these directives govern the {@code nth} request (1-based) with this model string.
+   *
+   * @param nth the request's number among requests with the same model string
+   * @return true unless {@code times} is set and already used up
+   */
+  public boolean appliesTo(long nth) {
+    return times.isEmpty() || nth <= times.getAsInt();
+  }
+
+  /**
+   * The HTTP status to answer.
+   *
+   * @return the {@code status} directive, else 400 when an {@code error} is given, else 200
+   */
+  public int effectiveStatus() {
+    if (status.isPresent()) {
+      return status.getAsInt();
+    }
+    return error.isPresent() ? 400 : 200;
+  }
+}

@@ -1,0 +1,70 @@
+package dev.aijobs.testkit.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class DirectivesTest {
+
+  @Test
+  void modelWithoutDirectivesHasNone() {
+    assertThat(Directives.parse("gpt-4o-mini")).isEqualTo(Directives.NONE);
+    assertThat(Directives.NONE.effectiveStatus()).isEqualTo(200);
+  }
+
+  @Test
+  void readsEveryKeyWithEitherSeparatorAnywhereInTheModel() {
+    Directives d =
+        Directives.parse(
+            "mock:latency=2000,gpt-x; mock:status=503 ;mock:retry-after=2,mock:retry-after-ms=1500"
+                + ";mock:error=overloaded;mock:times=3");
+
+    assertThat(d.status()).hasValue(503);
+    assertThat(d.latency()).hasValue(Duration.ofSeconds(2));
+    assertThat(d.retryAfterSeconds()).hasValue(2);
+    assertThat(d.retryAfterMillis()).hasValue(1500);
+    assertThat(d.error()).hasValue("overloaded");
+    assertThat(d.times()).hasValue(3);
+  }
+
+  @Test
+  void errorWithoutStatusMeans400() {
+    assertThat(Directives.parse("m;mock:error=context_length_exceeded").effectiveStatus())
+        .isEqualTo(400);
+    assertThat(Directives.parse("m;mock:error=x;mock:status=422").effectiveStatus()).isEqualTo(422);
+  }
+
+  @Test
+  void timesLimitsWhichRequestsTheDirectivesGovern() {
+    Directives twice = Directives.parse("m;mock:status=500;mock:times=2");
+
+    assertThat(twice.appliesTo(1)).isTrue();
+    assertThat(twice.appliesTo(2)).isTrue();
+    assertThat(twice.appliesTo(3)).isFalse();
+    assertThat(Directives.parse("m;mock:status=500").appliesTo(1_000)).isTrue();
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "m;mock:bogus=1",
+        "m;mock:status",
+        "m;mock:status=abc",
+        "m;mock:status=99",
+        "m;mock:status=600",
+        "m;mock:latency=-5",
+        "m;mock:times=0",
+        "m;mock:error="
+      })
+  void rejectsMalformedDirectivesNamingTheSegment(String model) {
+    String segment = model.substring(model.indexOf("mock:"));
+
+    assertThatThrownBy(() -> Directives.parse(model))
+        .isInstanceOf(InvalidRequestException.class)
+        .hasMessageContaining(segment);
+  }
+}
