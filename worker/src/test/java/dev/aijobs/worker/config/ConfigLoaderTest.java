@@ -1,0 +1,188 @@
+package dev.aijobs.worker.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class ConfigLoaderTest {
+
+  private static WorkerConfig load(String... kv) {
+    Map<String, String> m = new HashMap<>();
+    for (int i = 0; i < kv.length; i += 2) {
+      m.put(kv[i], kv[i + 1]);
+    }
+    return ConfigLoader.load(ConfigSource.of(m));
+  }
+
+  @Test
+  void defaultsWithoutAnything() {
+    WorkerConfig c = load();
+    assertThat(c.providers()).isEmpty();
+    assertThat(c.maxInFlight())
+        .isEqualTo(WorkerConfig.DEFAULT_MAX_IN_FLIGHT)
+        .isGreaterThanOrEqualTo(1000);
+    assertThat(c.maxBodyBytes()).isEqualTo(1024 * 1024);
+    assertThat(c.amqpUri()).isEqualTo(WorkerConfig.DEFAULT_AMQP_URI);
+  }
+
+  @Test
+  void presetEnabledByItsApiKeyAlone() {
+    WorkerConfig c = load("OPENROUTER_API_KEY", "sk-or-v1-abcdefghijklmnop1234");
+    ProviderConfig p = c.providers().get("openrouter");
+    assertThat(p.baseUrl()).hasToString("https://openrouter.ai/api/v1");
+    assertThat(p.chatCompletionsUrl()).isEqualTo("https://openrouter.ai/api/v1/chat/completions");
+    assertThat(p.apiKey().reveal()).isEqualTo("sk-or-v1-abcdefghijklmnop1234");
+    assertThat(p.mode()).isEqualTo(ConnectionMode.DIRECT);
+    assertThat(c.providers()).doesNotContainKeys("openai", "deepseek", "qwen");
+  }
+
+  @Test
+  void allFourPresetsHavePublicBaseUrls() {
+    WorkerConfig c =
+        load(
+            "OPENAI_API_KEY",
+            "a",
+            "OPENROUTER_API_KEY",
+            "b",
+            "DEEPSEEK_API_KEY",
+            "c",
+            "DASHSCOPE_API_KEY",
+            "d");
+    assertThat(c.providers().keySet())
+        .containsExactlyInAnyOrder("openai", "openrouter", "deepseek", "qwen");
+    assertThat(c.providers().get("qwen").baseUrl().toString()).contains("dashscope");
+    assertThat(c.providers().get("deepseek").baseUrl().toString())
+        .startsWith("https://api.deepseek.com");
+  }
+
+  @Test
+  void providerDefinedByEnvironmentAlone() {
+    WorkerConfig c =
+        load(
+            "AIJOBS_PROVIDER_MY_LLM_BASE_URL", "http://127.0.0.1:8089/v1",
+            "AIJOBS_PROVIDER_MY_LLM_API_KEY", "secret-key-0123456789",
+            "AIJOBS_PROVIDER_MY_LLM_MODE", "socks5",
+            "AIJOBS_PROVIDER_MY_LLM_PROXY_URL", "socks5://u:p%40ss@127.0.0.1:1080",
+            "AIJOBS_PROVIDER_MY_LLM_TIMEOUT", "45s");
+    ProviderConfig p = c.providers().get("my_llm");
+    assertThat(p.mode()).isEqualTo(ConnectionMode.SOCKS5);
+    assertThat(p.proxy().host()).isEqualTo("127.0.0.1");
+    assertThat(p.proxy().port()).isEqualTo(1080);
+    assertThat(p.proxy().username()).isEqualTo("u");
+    assertThat(p.proxy().password().reveal()).isEqualTo("p@ss");
+    assertThat(p.timeout()).isEqualTo(Duration.ofSeconds(45));
+    assertThat(p.toString()).doesNotContain("secret-key").doesNotContain("p@ss");
+  }
+
+  @Test
+  void legacyOpenRouterModeAndProxyUrlKeepTheirMeaning() {
+    WorkerConfig c =
+        load(
+            "OPENROUTER_API_KEY", "k",
+            "OPENROUTER_CONNECTION_MODE", "proxy",
+            "AI_PROXY_URL", "socks5://user:pw@10.1.2.3:1080");
+    ProviderConfig p = c.providers().get("openrouter");
+    assertThat(p.mode()).isEqualTo(ConnectionMode.SOCKS5);
+    assertThat(p.proxy().host()).isEqualTo("10.1.2.3");
+    assertThat(
+            load("OPENROUTER_API_KEY", "k", "OPENROUTER_CONNECTION_MODE", "direct")
+                .providers()
+                .get("openrouter")
+                .mode())
+        .isEqualTo(ConnectionMode.DIRECT);
+  }
+
+  @Test
+  void socks5hResolvesAtTheProxy() {
+    assertThat(ProxySettings.parse("K", "socks5h://h:1").resolveAtProxy()).isTrue();
+    assertThat(ProxySettings.parse("K", "socks5://h:1").resolveAtProxy()).isFalse();
+  }
+
+  @ParameterizedTest(name = "{0}={1}")
+  @CsvSource({
+    "AIJOBS_MAX_IN_FLIGHT, abc, AIJOBS_MAX_IN_FLIGHT",
+    "AIJOBS_MAX_IN_FLIGHT, 0, AIJOBS_MAX_IN_FLIGHT",
+    "AIJOBS_HTTP_PORT, 70000, AIJOBS_HTTP_PORT",
+    "AIJOBS_DRAIN_TIMEOUT, soon, AIJOBS_DRAIN_TIMEOUT",
+    "AIJOBS_DEFAULT_JOB_TIMEOUT, 0s, AIJOBS_DEFAULT_JOB_TIMEOUT",
+    "AIJOBS_AMQP_URI, http://x, AIJOBS_AMQP_URI",
+    "AIJOBS_AMQP_ADDRESSES, 'a:1,b:x', AIJOBS_AMQP_ADDRESSES",
+    "AIJOBS_MAX_INFLIGHT, 10, AIJOBS_MAX_INFLIGHT",
+    "AIJOBS_PROVIDER_X_BASE_URI, http://x, AIJOBS_PROVIDER_X_BASE_URI",
+    "AIJOBS_PROVIDER_OK_MODE, socks5, AIJOBS_PROVIDER_OK_PROXY_URL",
+    "AIJOBS_PROVIDER_X_API_KEY, k, AIJOBS_PROVIDER_X_BASE_URL",
+  })
+  void badValueNamesTheKey(String key, String value, String named) {
+    assertThatThrownBy(() -> load(key, value, "AIJOBS_PROVIDER_OK_BASE_URL", "http://127.0.0.1/v1"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith(named + ":");
+  }
+
+  @Test
+  void badProviderModeNamesTheKey() {
+    assertThatThrownBy(
+            () ->
+                load(
+                    "AIJOBS_PROVIDER_X_BASE_URL", "http://h/v1",
+                    "AIJOBS_PROVIDER_X_MODE", "tor"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("AIJOBS_PROVIDER_X_MODE")
+        .hasMessageContaining("tor");
+  }
+
+  @Test
+  void yamlFileMapsOntoKeysAndEnvironmentWins(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("worker.yaml");
+    Files.writeString(
+        file,
+        """
+        max_in_flight: 3000
+        drain_timeout: 5s
+        amqp:
+          addresses: [node1:5672, node2:5672]
+        providers:
+          mock:
+            base_url: http://127.0.0.1:8089/v1
+            api_key_env: MOCK_KEY
+        """);
+    WorkerConfig c =
+        load(
+            "AIJOBS_CONFIG_FILE",
+            file.toString(),
+            "MOCK_KEY",
+            "k-1",
+            "AIJOBS_MAX_IN_FLIGHT",
+            "1500");
+    assertThat(c.maxInFlight()).isEqualTo(1500);
+    assertThat(c.drainTimeout()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(c.amqpAddresses()).containsExactly("node1:5672", "node2:5672");
+    assertThat(c.providers().get("mock").apiKey().reveal()).isEqualTo("k-1");
+  }
+
+  @Test
+  void yamlRefusesSecrets(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("worker.yaml");
+    Files.writeString(
+        file, "providers:\n  mock:\n    base_url: http://h/v1\n    api_key: sk-123\n");
+    assertThatThrownBy(() -> load("AIJOBS_CONFIG_FILE", file.toString()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("providers.mock.api_key:")
+        .hasMessageNotContaining("sk-123");
+  }
+
+  @Test
+  void missingConfigFileNamesTheKey() {
+    assertThatThrownBy(() -> load("AIJOBS_CONFIG_FILE", "/nonexistent/worker.yaml"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("AIJOBS_CONFIG_FILE:");
+  }
+}
