@@ -1,0 +1,110 @@
+package dev.aijobs.worker.it;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** The worker's runnable jar started as a separate process, as operators run it. */
+final class WorkerProcess implements AutoCloseable {
+  static final Path JAR = Path.of("target", "aijobs-worker.jar");
+
+  private final Process process;
+  private final int httpPort;
+  private final Path log;
+
+  private WorkerProcess(Process process, int httpPort, Path log) {
+    this.process = process;
+    this.httpPort = httpPort;
+    this.log = log;
+  }
+
+  static WorkerProcess start(String name, Map<String, String> env) throws IOException {
+    if (!Files.exists(JAR)) {
+      throw new IllegalStateException(
+          JAR.toAbsolutePath() + " is missing: run ./mvnw verify (package builds it)");
+    }
+    int port = freePort();
+    Path log = Path.of("target", "it-" + name + ".log");
+    ProcessBuilder pb =
+        new ProcessBuilder(
+            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            "-Xmx256m",
+            "-jar",
+            JAR.toString());
+    pb.environment().putAll(env);
+    pb.environment().put("AIJOBS_HTTP_PORT", String.valueOf(port));
+    pb.redirectErrorStream(true).redirectOutput(log.toFile());
+    return new WorkerProcess(pb.start(), port, log);
+  }
+
+  /** Whether {@code /health/ready} answers 200. */
+  boolean isReady() {
+    try {
+      HttpResponse<Void> r =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(
+                          URI.create("http://127.0.0.1:" + httpPort + "/health/ready"))
+                      .timeout(Duration.ofSeconds(2))
+                      .build(),
+                  HttpResponse.BodyHandlers.discarding());
+      return r.statusCode() == 200;
+    } catch (IOException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  boolean isAlive() {
+    return process.isAlive();
+  }
+
+  /** SIGTERM: the worker drains and stops. */
+  void terminate() {
+    process.destroy();
+  }
+
+  /** SIGKILL: the worker dies on the spot. */
+  void kill() {
+    process.destroyForcibly();
+  }
+
+  int waitForExit(Duration timeout) throws InterruptedException {
+    if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+      throw new IllegalStateException("worker did not exit within " + timeout + "; log: " + log);
+    }
+    return process.exitValue();
+  }
+
+  String log() throws IOException {
+    return Files.readString(log);
+  }
+
+  @Override
+  public void close() {
+    if (process.isAlive()) {
+      process.destroyForcibly();
+      try {
+        process.waitFor(10, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+}
