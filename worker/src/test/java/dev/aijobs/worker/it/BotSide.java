@@ -33,10 +33,22 @@ final class BotSide implements AutoCloseable {
   private final String replyQueue;
   private final Map<String, List<Reply>> replies = new ConcurrentHashMap<>();
 
+  /** A bot with a private, server-named reply queue. */
   BotSide() throws Exception {
+    this(null);
+  }
+
+  /**
+   * A bot with a durable reply queue of this name (survives connection loss; delete it with {@link
+   * #deleteReplyQueue()}), or a private one when null.
+   */
+  BotSide(String durableReplyQueue) throws Exception {
     connection = TestBroker.connectionFactory().newConnection("aijobs-it-bot");
     channel = connection.createChannel();
-    replyQueue = channel.queueDeclare("", false, true, true, null).getQueue();
+    replyQueue =
+        durableReplyQueue == null
+            ? channel.queueDeclare("", false, true, true, null).getQueue()
+            : channel.queueDeclare(durableReplyQueue, true, false, false, null).getQueue();
     channel.basicConsume(
         replyQueue,
         true,
@@ -144,6 +156,10 @@ final class BotSide implements AutoCloseable {
         Channel ch = c.createChannel()) {
       return ch.queueDeclarePassive(queue).getMessageCount();
     }
+  }
+
+  void deleteReplyQueue() throws IOException {
+    channel.queueDelete(replyQueue);
   }
 
   @Override

@@ -1,0 +1,48 @@
+package dev.aijobs.worker.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.aijobs.testkit.MockUpstream;
+import dev.aijobs.testkit.TestBroker;
+import dev.aijobs.worker.Worker;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Losing the broker connection with jobs in flight: the worker reconnects, resumes, loses nothing.
+ */
+class ReconnectIT {
+  private static final int JOBS = 50;
+
+  @Test
+  void connectionsClosedByTheBrokerAreRecoveredWithoutLosingJobs() throws Exception {
+    BotSide.resetQueues();
+    try (MockUpstream upstream =
+            MockUpstream.start(
+                MockUpstream.Options.builder().latency(Duration.ofMillis(1500)).build());
+        Worker worker = Workers.start(upstream);
+        BotSide bot = new BotSide("aijobs.it.reconnect.replies")) {
+      try {
+        await().atMost(Duration.ofSeconds(10)).until(worker::isReady);
+        for (int i = 0; i < JOBS; i++) {
+          bot.publish(BotSide.job("reconnect-" + i, "mock", "m", "r " + i));
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> worker.inFlight() == JOBS);
+
+        TestBroker.rabbitmqctl("close_all_connections", "aijobs reconnect test");
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> !worker.isReady());
+        await().atMost(Duration.ofSeconds(30)).until(worker::isReady);
+        await().atMost(Duration.ofSeconds(60)).until(() -> bot.answeredIds() == JOBS);
+        for (int i = 0; i < JOBS; i++) {
+          assertThat(bot.result("reconnect-" + i).path("status").asText()).isEqualTo("ok");
+        }
+        bot.publish(BotSide.job("reconnect-after", "mock", "m", "after"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> bot.result("reconnect-after") != null);
+      } finally {
+        bot.deleteReplyQueue();
+      }
+    }
+  }
+}
