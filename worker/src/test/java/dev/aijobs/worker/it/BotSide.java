@@ -43,7 +43,9 @@ final class BotSide implements AutoCloseable {
    * #deleteReplyQueue()}), or a private one when null.
    */
   BotSide(String durableReplyQueue) throws Exception {
-    connection = TestBroker.connectionFactory().newConnection("aijobs-it-bot");
+    com.rabbitmq.client.ConnectionFactory cf = TestBroker.connectionFactory();
+    cf.setNetworkRecoveryInterval(500);
+    connection = cf.newConnection("aijobs-it-bot");
     channel = connection.createChannel();
     replyQueue =
         durableReplyQueue == null
@@ -158,8 +160,17 @@ final class BotSide implements AutoCloseable {
     }
   }
 
-  void deleteReplyQueue() throws IOException {
-    channel.queueDelete(replyQueue);
+  /** Deletes the reply queue over a fresh connection (this one may be recovering). */
+  void deleteReplyQueue() throws Exception {
+    try (Connection c = TestBroker.connectionFactory().newConnection("aijobs-it-cleanup");
+        Channel ch = c.createChannel()) {
+      ch.queueDelete(replyQueue);
+    }
+  }
+
+  /** Whether this bot's connection is open (it recovers by itself after a broker-side close). */
+  boolean isConnected() {
+    return connection.isOpen() && channel.isOpen();
   }
 
   @Override

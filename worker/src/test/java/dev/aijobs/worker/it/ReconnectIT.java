@@ -38,6 +38,7 @@ class ReconnectIT {
         for (int i = 0; i < JOBS; i++) {
           assertThat(bot.result("reconnect-" + i).path("status").asText()).isEqualTo("ok");
         }
+        await().atMost(Duration.ofSeconds(30)).until(bot::isConnected);
         bot.publish(BotSide.job("reconnect-after", "mock", "m", "after"));
         await().atMost(Duration.ofSeconds(10)).until(() -> bot.result("reconnect-after") != null);
       } finally {
