@@ -46,4 +46,26 @@ class ReconnectIT {
       }
     }
   }
+
+  @Test
+  void aDeadNodeInTheAddressListIsSkipped() throws Exception {
+    BotSide.resetQueues();
+    try (MockUpstream upstream = MockUpstream.start();
+        BotSide bot = new BotSide()) {
+      java.util.Map<String, String> env = Workers.env(upstream);
+      int dead;
+      try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+        dead = s.getLocalPort();
+      }
+      java.net.URI broker = java.net.URI.create(TestBroker.uri());
+      int port = broker.getPort() > 0 ? broker.getPort() : 5672;
+      env.put("AIJOBS_AMQP_ADDRESSES", "127.0.0.1:" + dead + "," + broker.getHost() + ":" + port);
+      try (Worker worker = Worker.start(Workers.config(env))) {
+        await().atMost(Duration.ofSeconds(30)).until(worker::isReady);
+        bot.publish(BotSide.job("cluster-1", "mock", "m", "any node"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> bot.result("cluster-1") != null);
+        assertThat(bot.result("cluster-1").path("status").asText()).isEqualTo("ok");
+      }
+    }
+  }
 }
