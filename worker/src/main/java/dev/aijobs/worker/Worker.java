@@ -17,6 +17,7 @@ import dev.aijobs.worker.metrics.LatencySummary;
 import dev.aijobs.worker.metrics.WorkerMetrics;
 import dev.aijobs.worker.reply.ConfirmingPublisher;
 import dev.aijobs.worker.reply.ReplySender;
+import dev.aijobs.worker.route.ProviderGuards;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
@@ -90,7 +91,7 @@ public final class Worker implements AutoCloseable {
     new JvmThreadMetrics().bindTo(r.registry);
     new ProcessorMetrics().bindTo(r.registry);
     JobCodec codec = new JobCodec();
-    r.upstream = new UpstreamClient(r.group, r.timer, codec.mapper());
+    r.upstream = new UpstreamClient(r.group, r.timer, codec.mapper(), upstreamTls(config));
     r.metrics = new WorkerMetrics(r.registry, inFlight::size, r.upstream::openConnections);
     r.endpoint =
         HttpEndpoint.start(
@@ -111,9 +112,11 @@ public final class Worker implements AutoCloseable {
     ConfirmingPublisher publisher =
         new ConfirmingPublisher(r.publishConnection.createChannel(), amqpLoop);
     ReplySender replies = new ReplySender(publisher, codec);
+    ProviderGuards guards = new ProviderGuards(config.providers(), r.registry);
+    JobExecutor executor =
+        new JobExecutor(config, r.upstream, guards, r.timer, r.dispatch, r.metrics);
     JobProcessor processor =
-        new JobProcessor(
-            config, codec, new JobExecutor(r.upstream, r.metrics), replies, r.metrics, inFlight);
+        new JobProcessor(config, codec, executor, replies, r.metrics, inFlight);
     Channel consumeChannel = r.consumeConnection.createChannel();
     consumeChannel.basicQos(config.maxInFlight(), false);
     r.consumer = new JobConsumer(consumeChannel, processor);
@@ -127,6 +130,15 @@ public final class Worker implements AutoCloseable {
           new LatencySummary(r.registry), every, every, TimeUnit.MILLISECONDS);
     }
     log.info("worker ready");
+  }
+
+  private static io.netty.handler.ssl.SslContext upstreamTls(WorkerConfig config) {
+    return config.upstreamTrustStore() == null
+        ? null
+        : dev.aijobs.worker.config.TrustStores.clientContext(
+            dev.aijobs.worker.config.ConfigKeys.UPSTREAM_TLS_TRUST_STORE,
+            config.upstreamTrustStore(),
+            config.upstreamTrustStorePassword());
   }
 
   /** Whether the worker is consuming jobs. */

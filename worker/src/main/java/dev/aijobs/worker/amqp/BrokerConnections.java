@@ -5,22 +5,17 @@ import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import dev.aijobs.worker.config.ConfigException;
 import dev.aijobs.worker.config.ConfigKeys;
+import dev.aijobs.worker.config.TrustStores;
 import dev.aijobs.worker.config.WorkerConfig;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
-import java.io.InputStream;
 import java.net.URI;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.security.KeyStore;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ThreadFactory;
 import javax.net.ssl.SSLParameters;
-import javax.net.ssl.TrustManagerFactory;
 
 /**
  * Builds the worker's {@link ConnectionFactory}: Netty I/O on the given event loop, automatic
@@ -81,26 +76,7 @@ public final class BrokerConnections {
   }
 
   private static SslContext sslContext(WorkerConfig config) {
-    try {
-      TrustManagerFactory tmf =
-          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-      if (config.tlsTrustStore() == null) {
-        tmf.init((KeyStore) null);
-      } else {
-        KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
-        char[] pass =
-            config.tlsTrustStorePassword() == null
-                ? null
-                : config.tlsTrustStorePassword().reveal().toCharArray();
-        try (InputStream in = Files.newInputStream(Path.of(config.tlsTrustStore()))) {
-          ks.load(in, pass);
-        }
-        tmf.init(ks);
-      }
-      return SslContextBuilder.forClient().trustManager(tmf).build();
-    } catch (Exception e) {
-      throw ConfigException.invalid(
-          ConfigKeys.AMQP_TLS_TRUST_STORE, "cannot load the trust store: " + e.getMessage());
-    }
+    return TrustStores.clientContext(
+        ConfigKeys.AMQP_TLS_TRUST_STORE, config.tlsTrustStore(), config.tlsTrustStorePassword());
   }
 }

@@ -15,6 +15,9 @@ public final class ConfigKeys {
   public static final String AMQP_ADDRESSES = "AIJOBS_AMQP_ADDRESSES";
   public static final String AMQP_TLS_TRUST_STORE = "AIJOBS_AMQP_TLS_TRUST_STORE";
   public static final String AMQP_TLS_TRUST_STORE_PASSWORD = "AIJOBS_AMQP_TLS_TRUST_STORE_PASSWORD";
+  public static final String UPSTREAM_TLS_TRUST_STORE = "AIJOBS_UPSTREAM_TLS_TRUST_STORE";
+  public static final String UPSTREAM_TLS_TRUST_STORE_PASSWORD =
+      "AIJOBS_UPSTREAM_TLS_TRUST_STORE_PASSWORD";
   public static final String MAX_IN_FLIGHT = "AIJOBS_MAX_IN_FLIGHT";
   public static final String MAX_BODY_BYTES = "AIJOBS_MAX_BODY_BYTES";
   public static final String DEFAULT_JOB_TIMEOUT = "AIJOBS_DEFAULT_JOB_TIMEOUT";
@@ -23,6 +26,11 @@ public final class ConfigKeys {
   public static final String HTTP_PORT = "AIJOBS_HTTP_PORT";
   public static final String IO_THREADS = "AIJOBS_IO_THREADS";
   public static final String SUMMARY_INTERVAL = "AIJOBS_SUMMARY_INTERVAL";
+  public static final String MAX_ATTEMPTS = "AIJOBS_MAX_ATTEMPTS";
+  public static final String RETRY_BASE_DELAY = "AIJOBS_RETRY_BASE_DELAY";
+  public static final String RETRY_MAX_DELAY = "AIJOBS_RETRY_MAX_DELAY";
+  public static final String CHUNK_INTERVAL = "AIJOBS_CHUNK_INTERVAL";
+  public static final String CHUNK_CHARS = "AIJOBS_CHUNK_CHARS";
 
   /** Prefix of per-provider keys: {@code AIJOBS_PROVIDER_<ID>_<FIELD>}. */
   public static final String PROVIDER_PREFIX = "AIJOBS_PROVIDER_";
@@ -36,12 +44,20 @@ public final class ConfigKeys {
   public static final String P_MAX_CONCURRENCY = "MAX_CONCURRENCY";
   public static final String P_CONNECT_TIMEOUT = "CONNECT_TIMEOUT";
   public static final String P_TIMEOUT = "TIMEOUT";
+  public static final String P_FIRST_DATA_TIMEOUT = "FIRST_DATA_TIMEOUT";
+  public static final String P_IDLE_TIMEOUT = "IDLE_TIMEOUT";
+  public static final String P_RATE_LIMIT = "RATE_LIMIT";
+  public static final String P_MAX_RETRIES = "MAX_RETRIES";
   public static final String P_ENABLED = "ENABLED";
 
   /** Provider fields, longest first so that {@code _API_KEY_ENV} wins over {@code _API_KEY}. */
   public static final List<String> PROVIDER_FIELDS =
       List.of(
+          P_FIRST_DATA_TIMEOUT,
           P_FALLBACK_TO_DIRECT,
+          P_IDLE_TIMEOUT,
+          P_RATE_LIMIT,
+          P_MAX_RETRIES,
           P_MAX_CONCURRENCY,
           P_CONNECT_TIMEOUT,
           P_API_KEY_ENV,
@@ -65,6 +81,8 @@ public final class ConfigKeys {
           AMQP_ADDRESSES,
           AMQP_TLS_TRUST_STORE,
           AMQP_TLS_TRUST_STORE_PASSWORD,
+          UPSTREAM_TLS_TRUST_STORE,
+          UPSTREAM_TLS_TRUST_STORE_PASSWORD,
           MAX_IN_FLIGHT,
           MAX_BODY_BYTES,
           DEFAULT_JOB_TIMEOUT,
@@ -72,7 +90,12 @@ public final class ConfigKeys {
           HTTP_HOST,
           HTTP_PORT,
           IO_THREADS,
-          SUMMARY_INTERVAL);
+          SUMMARY_INTERVAL,
+          MAX_ATTEMPTS,
+          RETRY_BASE_DELAY,
+          RETRY_MAX_DELAY,
+          CHUNK_INTERVAL,
+          CHUNK_CHARS);
 
   private ConfigKeys() {}
 

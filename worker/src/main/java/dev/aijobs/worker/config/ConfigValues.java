@@ -36,6 +36,22 @@ final class ConfigValues {
     }
   }
 
+  double decimal(String key, double def) {
+    Optional<String> v = string(key);
+    if (v.isEmpty()) {
+      return def;
+    }
+    try {
+      double d = Double.parseDouble(v.get());
+      if (d < 0 || Double.isNaN(d) || Double.isInfinite(d)) {
+        throw new NumberFormatException();
+      }
+      return d;
+    } catch (NumberFormatException e) {
+      throw ConfigException.invalid(key, "must be a non-negative number, got '" + v.get() + "'");
+    }
+  }
+
   boolean bool(String key, boolean def) {
     Optional<String> v = string(key);
     if (v.isEmpty()) {

@@ -2,37 +2,51 @@ package dev.aijobs.worker.config;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.regex.Pattern;
 
 /**
- * One OpenAI-compatible provider: where it is, how to authenticate, how to reach it. Immutable.
+ * One OpenAI-compatible provider: where it is, how to authenticate, how to reach it, and its limits
+ * and clocks. Immutable; build with {@link #builder(String, URI)}.
  *
  * @param id provider id used as the job's {@code provider} and the routing key
- * @param baseUrl base URL ending before {@code /chat/completions}, e.g. {@code
- *     https://api.openai.com/v1}
- * @param apiKey bearer token, or null for providers without auth (local mocks)
+ * @param baseUrl base URL ending before {@code /chat/completions}
+ * @param apiKeys bearer tokens, rotated across attempts; empty for providers without auth
  * @param mode direct or through a proxy
  * @param proxy the proxy when mode is not direct, else null
- * @param fallbackToDirect whether a proxy failure may be retried direct
- * @param maxConcurrency most calls in flight to this provider at once
- * @param connectTimeout TCP (and proxy) connect timeout
- * @param timeout longest one attempt may take (the job's deadline may cut it shorter)
+ * @param fallbackToDirect whether a proxy-layer failure switches the attempt to direct
+ * @param maxConcurrency most calls in flight to this provider at once (bulkhead)
+ * @param rateLimit most calls per second, 0 for no limit
+ * @param maxRetries retries of one (provider, model) after retryable failures, before the next
+ *     fallback
+ * @param connectTimeout TCP connect plus proxy handshake
+ * @param firstDataTimeout from the start of an attempt to the first data (stream: first data event;
+ *     SSE comments do not count)
+ * @param idleTimeout longest gap between data events of a stream
+ * @param timeout longest one non-streaming attempt may take (the deadline may cut it shorter)
  */
 public record ProviderConfig(
     String id,
     URI baseUrl,
-    Secret apiKey,
+    List<Secret> apiKeys,
     ConnectionMode mode,
     ProxySettings proxy,
     boolean fallbackToDirect,
     int maxConcurrency,
+    double rateLimit,
+    int maxRetries,
     Duration connectTimeout,
+    Duration firstDataTimeout,
+    Duration idleTimeout,
     Duration timeout) {
 
   public static final int DEFAULT_MAX_CONCURRENCY = 1024;
+  public static final int DEFAULT_MAX_RETRIES = 2;
   public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
+  public static final Duration DEFAULT_FIRST_DATA_TIMEOUT = Duration.ofSeconds(60);
+  public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(30);
   public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(120);
 
   private static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9_-]{0,62}");
@@ -41,8 +55,7 @@ public record ProviderConfig(
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(baseUrl, "baseUrl");
     Objects.requireNonNull(mode, "mode");
-    Objects.requireNonNull(connectTimeout, "connectTimeout");
-    Objects.requireNonNull(timeout, "timeout");
+    apiKeys = List.copyOf(apiKeys == null ? List.of() : apiKeys);
     if (!ID.matcher(id).matches()) {
       throw new IllegalArgumentException(
           "provider id '" + id + "' must match [a-z0-9][a-z0-9_-]* (lower case)");
@@ -51,9 +64,23 @@ public record ProviderConfig(
       throw new IllegalArgumentException(
           "provider " + id + ": mode " + mode + " needs a proxy URL");
     }
-    if (maxConcurrency <= 0) {
-      throw new IllegalArgumentException("provider " + id + ": maxConcurrency must be > 0");
+    require(maxConcurrency > 0, "maxConcurrency must be > 0");
+    require(rateLimit >= 0, "rateLimit must be >= 0");
+    require(maxRetries >= 0, "maxRetries must be >= 0");
+    for (Duration d : new Duration[] {connectTimeout, firstDataTimeout, idleTimeout, timeout}) {
+      require(d != null && !d.isNegative() && !d.isZero(), "timeouts must be > 0");
     }
+  }
+
+  private void require(boolean ok, String message) {
+    if (!ok) {
+      throw new IllegalArgumentException("provider " + id + ": " + message);
+    }
+  }
+
+  /** A builder with every default set. */
+  public static Builder builder(String id, URI baseUrl) {
+    return new Builder(id, baseUrl);
   }
 
   /** The chat-completions endpoint. */
@@ -81,11 +108,108 @@ public record ProviderConfig(
         + baseUrl
         + ", mode="
         + mode.name().toLowerCase(Locale.ROOT)
-        + (proxy != null ? ", proxy=" + proxy : "")
-        + ", apiKey="
-        + (apiKey == null ? "none" : apiKey.masked())
+        + (proxy != null ? ", proxy=" + proxy + ", fallbackToDirect=" + fallbackToDirect : "")
+        + ", apiKeys="
+        + apiKeys
         + ", maxConcurrency="
         + maxConcurrency
+        + (rateLimit > 0 ? ", rateLimit=" + rateLimit + "/s" : "")
         + "]";
+  }
+
+  /** Builds a {@link ProviderConfig}. */
+  public static final class Builder {
+    private final String id;
+    private final URI baseUrl;
+    private List<Secret> apiKeys = List.of();
+    private ConnectionMode mode = ConnectionMode.DIRECT;
+    private ProxySettings proxy;
+    private boolean fallbackToDirect = true;
+    private int maxConcurrency = DEFAULT_MAX_CONCURRENCY;
+    private double rateLimit;
+    private int maxRetries = DEFAULT_MAX_RETRIES;
+    private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
+    private Duration firstDataTimeout = DEFAULT_FIRST_DATA_TIMEOUT;
+    private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
+    private Duration timeout = DEFAULT_TIMEOUT;
+
+    private Builder(String id, URI baseUrl) {
+      this.id = id;
+      this.baseUrl = baseUrl;
+    }
+
+    public Builder apiKeys(List<Secret> v) {
+      this.apiKeys = v;
+      return this;
+    }
+
+    /** Mode and proxy together (proxy null for direct). */
+    public Builder route(ConnectionMode mode, ProxySettings proxy) {
+      this.mode = mode;
+      this.proxy = proxy;
+      return this;
+    }
+
+    public Builder fallbackToDirect(boolean v) {
+      this.fallbackToDirect = v;
+      return this;
+    }
+
+    public Builder maxConcurrency(int v) {
+      this.maxConcurrency = v;
+      return this;
+    }
+
+    public Builder rateLimit(double v) {
+      this.rateLimit = v;
+      return this;
+    }
+
+    public Builder maxRetries(int v) {
+      this.maxRetries = v;
+      return this;
+    }
+
+    public Builder connectTimeout(Duration v) {
+      this.connectTimeout = v;
+      return this;
+    }
+
+    public Builder firstDataTimeout(Duration v) {
+      this.firstDataTimeout = v;
+      return this;
+    }
+
+    public Builder idleTimeout(Duration v) {
+      this.idleTimeout = v;
+      return this;
+    }
+
+    public Builder timeout(Duration v) {
+      this.timeout = v;
+      return this;
+    }
+
+    /**
+     * Validates and builds.
+     *
+     * @throws IllegalArgumentException naming the provider and the field
+     */
+    public ProviderConfig build() {
+      return new ProviderConfig(
+          id,
+          baseUrl,
+          apiKeys,
+          mode,
+          proxy,
+          fallbackToDirect,
+          maxConcurrency,
+          rateLimit,
+          maxRetries,
+          connectTimeout,
+          firstDataTimeout,
+          idleTimeout,
+          timeout);
+    }
   }
 }

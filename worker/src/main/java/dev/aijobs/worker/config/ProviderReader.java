@@ -3,6 +3,8 @@ package dev.aijobs.worker.config;
 import static dev.aijobs.worker.config.ConfigKeys.providerKey;
 
 import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -20,8 +22,8 @@ final class ProviderReader {
                 k ->
                     k.startsWith(
                         ConfigKeys.PROVIDER_PREFIX + id.toUpperCase(java.util.Locale.ROOT) + "_"));
-    Secret apiKey = apiKey(id, preset, all, v);
-    boolean enabledByDefault = preset == null ? anyKey : apiKey != null || anyKey;
+    List<Secret> apiKeys = apiKeys(id, preset, v);
+    boolean enabledByDefault = preset == null ? anyKey : !apiKeys.isEmpty() || anyKey;
     if (!v.bool(providerKey(id, ConfigKeys.P_ENABLED), enabledByDefault)) {
       return null;
     }
@@ -72,30 +74,59 @@ final class ProviderReader {
       }
     }
     try {
-      return new ProviderConfig(
-          id,
-          baseUrl,
-          apiKey,
-          mode,
-          proxy,
-          v.bool(providerKey(id, ConfigKeys.P_FALLBACK_TO_DIRECT), true),
-          v.integer(
-              providerKey(id, ConfigKeys.P_MAX_CONCURRENCY),
-              ProviderConfig.DEFAULT_MAX_CONCURRENCY,
-              1,
-              1_000_000),
-          v.duration(
-              providerKey(id, ConfigKeys.P_CONNECT_TIMEOUT),
-              ProviderConfig.DEFAULT_CONNECT_TIMEOUT),
-          v.duration(providerKey(id, ConfigKeys.P_TIMEOUT), ProviderConfig.DEFAULT_TIMEOUT));
+      return ProviderConfig.builder(id, baseUrl)
+          .apiKeys(apiKeys)
+          .route(mode, proxy)
+          .fallbackToDirect(v.bool(providerKey(id, ConfigKeys.P_FALLBACK_TO_DIRECT), true))
+          .maxConcurrency(
+              v.integer(
+                  providerKey(id, ConfigKeys.P_MAX_CONCURRENCY),
+                  ProviderConfig.DEFAULT_MAX_CONCURRENCY,
+                  1,
+                  1_000_000))
+          .rateLimit(v.decimal(providerKey(id, ConfigKeys.P_RATE_LIMIT), 0))
+          .maxRetries(
+              v.integer(
+                  providerKey(id, ConfigKeys.P_MAX_RETRIES),
+                  ProviderConfig.DEFAULT_MAX_RETRIES,
+                  0,
+                  20))
+          .connectTimeout(
+              v.duration(
+                  providerKey(id, ConfigKeys.P_CONNECT_TIMEOUT),
+                  ProviderConfig.DEFAULT_CONNECT_TIMEOUT))
+          .firstDataTimeout(
+              v.duration(
+                  providerKey(id, ConfigKeys.P_FIRST_DATA_TIMEOUT),
+                  ProviderConfig.DEFAULT_FIRST_DATA_TIMEOUT))
+          .idleTimeout(
+              v.duration(
+                  providerKey(id, ConfigKeys.P_IDLE_TIMEOUT), ProviderConfig.DEFAULT_IDLE_TIMEOUT))
+          .timeout(
+              v.duration(providerKey(id, ConfigKeys.P_TIMEOUT), ProviderConfig.DEFAULT_TIMEOUT))
+          .build();
     } catch (IllegalArgumentException e) {
       throw ConfigException.invalid(
           ConfigKeys.PROVIDER_PREFIX + id.toUpperCase(java.util.Locale.ROOT), e.getMessage());
     }
   }
 
-  private static Secret apiKey(
-      String id, ProviderPresets.Preset preset, ConfigSource all, ConfigValues v) {
+  /** Keys, comma-separated where a provider has a pool of them. */
+  private static List<Secret> apiKeys(String id, ProviderPresets.Preset preset, ConfigValues v) {
+    Secret one = apiKey(id, preset, v);
+    if (one == null) {
+      return List.of();
+    }
+    List<Secret> keys = new ArrayList<>();
+    for (String k : one.reveal().split(",")) {
+      if (!k.isBlank()) {
+        keys.add(Secret.of(k.trim()));
+      }
+    }
+    return keys;
+  }
+
+  private static Secret apiKey(String id, ProviderPresets.Preset preset, ConfigValues v) {
     Optional<String> direct = v.string(providerKey(id, ConfigKeys.P_API_KEY));
     if (direct.isPresent()) {
       return Secret.of(direct.get());

@@ -19,11 +19,18 @@ public final class WorkerConfig {
   public static final String DEFAULT_HTTP_HOST = "0.0.0.0";
   public static final int DEFAULT_HTTP_PORT = 9090;
   public static final Duration DEFAULT_SUMMARY_INTERVAL = Duration.ofSeconds(60);
+  public static final int DEFAULT_MAX_ATTEMPTS = 6;
+  public static final Duration DEFAULT_RETRY_BASE_DELAY = Duration.ofMillis(250);
+  public static final Duration DEFAULT_RETRY_MAX_DELAY = Duration.ofSeconds(10);
+  public static final Duration DEFAULT_CHUNK_INTERVAL = Duration.ofMillis(50);
+  public static final int DEFAULT_CHUNK_CHARS = 200;
 
   private final String amqpUri;
   private final List<String> amqpAddresses;
   private final String tlsTrustStore;
   private final Secret tlsTrustStorePassword;
+  private final String upstreamTrustStore;
+  private final Secret upstreamTrustStorePassword;
   private final int maxInFlight;
   private final int maxBodyBytes;
   private final Duration defaultJobTimeout;
@@ -33,12 +40,24 @@ public final class WorkerConfig {
   private final int ioThreads;
   private final Duration summaryInterval;
   private final Map<String, ProviderConfig> providers;
+  private final int maxAttempts;
+  private final Duration retryBaseDelay;
+  private final Duration retryMaxDelay;
+  private final Duration chunkInterval;
+  private final int chunkChars;
 
   private WorkerConfig(Builder b) {
+    this.maxAttempts = b.maxAttempts;
+    this.retryBaseDelay = b.retryBaseDelay;
+    this.retryMaxDelay = b.retryMaxDelay;
+    this.chunkInterval = b.chunkInterval;
+    this.chunkChars = b.chunkChars;
     this.amqpUri = b.amqpUri;
     this.amqpAddresses = List.copyOf(b.amqpAddresses);
     this.tlsTrustStore = b.tlsTrustStore;
     this.tlsTrustStorePassword = b.tlsTrustStorePassword;
+    this.upstreamTrustStore = b.upstreamTrustStore;
+    this.upstreamTrustStorePassword = b.upstreamTrustStorePassword;
     this.maxInFlight = b.maxInFlight;
     this.maxBodyBytes = b.maxBodyBytes;
     this.defaultJobTimeout = b.defaultJobTimeout;
@@ -73,6 +92,16 @@ public final class WorkerConfig {
   /** Password of the trust store, or null. */
   public Secret tlsTrustStorePassword() {
     return tlsTrustStorePassword;
+  }
+
+  /** Trust store for TLS to providers; null means the JVM's default CAs. */
+  public String upstreamTrustStore() {
+    return upstreamTrustStore;
+  }
+
+  /** Password of the providers' trust store, or null. */
+  public Secret upstreamTrustStorePassword() {
+    return upstreamTrustStorePassword;
   }
 
   /** Jobs processed at once by this worker (= consumer prefetch). */
@@ -120,6 +149,31 @@ public final class WorkerConfig {
     return providers;
   }
 
+  /** Most provider calls one job may make, across retries, routes and fallbacks. */
+  public int maxAttempts() {
+    return maxAttempts;
+  }
+
+  /** First retry backoff; doubles per retry (with jitter) up to {@link #retryMaxDelay()}. */
+  public Duration retryBaseDelay() {
+    return retryBaseDelay;
+  }
+
+  /** Longest backoff between retries. */
+  public Duration retryMaxDelay() {
+    return retryMaxDelay;
+  }
+
+  /** Stream chunks of one job are published at most this often. */
+  public Duration chunkInterval() {
+    return chunkInterval;
+  }
+
+  /** A stream chunk is published early once it holds this many characters. */
+  public int chunkChars() {
+    return chunkChars;
+  }
+
   /** A builder pre-filled with this config's values. */
   public Builder toBuilder() {
     Builder b = new Builder();
@@ -127,6 +181,8 @@ public final class WorkerConfig {
     b.amqpAddresses = amqpAddresses;
     b.tlsTrustStore = tlsTrustStore;
     b.tlsTrustStorePassword = tlsTrustStorePassword;
+    b.upstreamTrustStore = upstreamTrustStore;
+    b.upstreamTrustStorePassword = upstreamTrustStorePassword;
     b.maxInFlight = maxInFlight;
     b.maxBodyBytes = maxBodyBytes;
     b.defaultJobTimeout = defaultJobTimeout;
@@ -136,6 +192,11 @@ public final class WorkerConfig {
     b.ioThreads = ioThreads;
     b.summaryInterval = summaryInterval;
     b.providers = new LinkedHashMap<>(providers);
+    b.maxAttempts = maxAttempts;
+    b.retryBaseDelay = retryBaseDelay;
+    b.retryMaxDelay = retryMaxDelay;
+    b.chunkInterval = chunkInterval;
+    b.chunkChars = chunkChars;
     return b;
   }
 
@@ -145,6 +206,8 @@ public final class WorkerConfig {
     private List<String> amqpAddresses = List.of();
     private String tlsTrustStore;
     private Secret tlsTrustStorePassword;
+    private String upstreamTrustStore;
+    private Secret upstreamTrustStorePassword;
     private int maxInFlight = DEFAULT_MAX_IN_FLIGHT;
     private int maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
     private Duration defaultJobTimeout = DEFAULT_JOB_TIMEOUT;
@@ -154,8 +217,30 @@ public final class WorkerConfig {
     private int ioThreads = Math.max(2, Runtime.getRuntime().availableProcessors());
     private Duration summaryInterval = DEFAULT_SUMMARY_INTERVAL;
     private Map<String, ProviderConfig> providers = new LinkedHashMap<>();
+    private int maxAttempts = DEFAULT_MAX_ATTEMPTS;
+    private Duration retryBaseDelay = DEFAULT_RETRY_BASE_DELAY;
+    private Duration retryMaxDelay = DEFAULT_RETRY_MAX_DELAY;
+    private Duration chunkInterval = DEFAULT_CHUNK_INTERVAL;
+    private int chunkChars = DEFAULT_CHUNK_CHARS;
 
     private Builder() {}
+
+    public Builder maxAttempts(int v) {
+      this.maxAttempts = v;
+      return this;
+    }
+
+    public Builder retryDelays(Duration base, Duration max) {
+      this.retryBaseDelay = base;
+      this.retryMaxDelay = max;
+      return this;
+    }
+
+    public Builder chunking(Duration interval, int chars) {
+      this.chunkInterval = interval;
+      this.chunkChars = chars;
+      return this;
+    }
 
     public Builder amqpUri(String v) {
       this.amqpUri = v;
@@ -170,6 +255,12 @@ public final class WorkerConfig {
     public Builder tlsTrustStore(String path, Secret password) {
       this.tlsTrustStore = path;
       this.tlsTrustStorePassword = password;
+      return this;
+    }
+
+    public Builder upstreamTrustStore(String path, Secret password) {
+      this.upstreamTrustStore = path;
+      this.upstreamTrustStorePassword = password;
       return this;
     }
 
@@ -238,6 +329,13 @@ public final class WorkerConfig {
       require(drainTimeout != null && !drainTimeout.isNegative(), "drainTimeout must be >= 0");
       require(httpPort >= 0 && httpPort <= 65535, "httpPort must be in 0..65535");
       require(ioThreads > 0, "ioThreads must be > 0");
+      require(maxAttempts > 0, "maxAttempts must be > 0");
+      require(positive(retryBaseDelay), "retryBaseDelay must be > 0");
+      require(
+          retryMaxDelay != null && retryMaxDelay.compareTo(retryBaseDelay) >= 0,
+          "retryMaxDelay must be >= retryBaseDelay");
+      require(positive(chunkInterval), "chunkInterval must be > 0");
+      require(chunkChars > 0, "chunkChars must be > 0");
       require(
           summaryInterval != null && !summaryInterval.isNegative(), "summaryInterval must be >= 0");
       return new WorkerConfig(this);

@@ -13,6 +13,7 @@ import dev.aijobs.protocol.Target;
 import dev.aijobs.protocol.Timing;
 import dev.aijobs.worker.config.ProviderConfig;
 import dev.aijobs.worker.config.WorkerConfig;
+import dev.aijobs.worker.execute.ChunkSink;
 import dev.aijobs.worker.execute.JobExecutor;
 import dev.aijobs.worker.metrics.WorkerMetrics;
 import dev.aijobs.worker.reply.ReplySender;
@@ -78,7 +79,7 @@ public final class JobProcessor {
               ? job.deadlineMs()
               : nowMs + config.defaultJobTimeout().toMillis();
       executor
-          .execute(job, provider, deadline, startNanos, queuedMs)
+          .execute(job, deadline, startNanos, queuedMs, chunkSink(delivery, props, job))
           .thenCompose(result -> reply(delivery, props, job.id(), result))
           .whenComplete(
               (result, failure) -> settle(delivery, provider.id(), result, failure, startNanos));
@@ -111,6 +112,31 @@ public final class JobProcessor {
           "'" + job.id() + "' differs from the AMQP message_id '" + props.getMessageId() + "'");
     }
     return job;
+  }
+
+  private ChunkSink chunkSink(
+      InFlightJobs.Delivery delivery, AMQP.BasicProperties props, JobRequest job) {
+    if (!job.stream()) {
+      return ChunkSink.NONE;
+    }
+    String replyTo = props.getReplyTo();
+    String correlationId = correlationId(props, job.id());
+    return chunk -> {
+      if (!delivery.isSettled()) {
+        replies
+            .chunk(replyTo, correlationId, chunk)
+            .whenComplete(
+                (v, e) -> {
+                  if (e != null) {
+                    log.debug(
+                        "chunk {} of job {} not confirmed: {}",
+                        chunk.seq(),
+                        job.id(),
+                        e.toString());
+                  }
+                });
+      }
+    };
   }
 
   private String unknownProvider(JobRequest job) {

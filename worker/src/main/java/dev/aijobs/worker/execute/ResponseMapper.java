@@ -21,21 +21,22 @@ final class ResponseMapper {
     this.mapper = mapper;
   }
 
-  AttemptResult map(int status, byte[] body, String provider, String model) {
+  ObjectMapper mapper() {
+    return mapper;
+  }
+
+  AttemptOutcome map(
+      int status, byte[] body, String provider, String model, java.time.Duration retryAfter) {
     JsonNode root = parse(body);
     if (status < 200 || status >= 300) {
-      return AttemptResult.failed(httpError(status, root));
+      return AttemptOutcome.failed(httpError(status, root), retryAfter);
     }
     if (root == null || !root.isObject()) {
       return malformed(status, "answer is not a JSON object");
     }
     JsonNode error = root.get("error");
     if (error != null && !error.isNull()) {
-      int inBand = error.path("code").isInt() ? error.path("code").asInt() : 502;
-      JobError mapped = httpError(inBand >= 400 ? inBand : 502, root);
-      return AttemptResult.failed(
-          new JobError(
-              mapped.code(), "in-band error: " + mapped.message(), status, mapped.retryable()));
+      return AttemptOutcome.failed(inBandError(root, status), retryAfter);
     }
     JsonNode choice = root.path("choices").path(0);
     if (choice.isMissingNode()) {
@@ -43,17 +44,27 @@ final class ResponseMapper {
     }
     JsonNode finish = choice.get("finish_reason");
     if (finish == null || finish.isNull()) {
-      return AttemptResult.failed(
-          new JobError(ErrorCode.TRUNCATED_STREAM, "answer has no finish_reason", status, true));
+      return AttemptOutcome.failed(
+          new JobError(ErrorCode.TRUNCATED_STREAM, "answer has no finish_reason", status, true),
+          null);
     }
     JsonNode content = choice.path("message").path("content");
-    return AttemptResult.ok(
+    return AttemptOutcome.ok(
         new Completion(
             content.isNull() || content.isMissingNode() ? "" : content.asText(),
             finish.asText(),
             provider,
             model,
             usage(root.get("usage"))));
+  }
+
+  /** An {@code error} object inside a 200 answer or stream event (OpenRouter does this). */
+  JobError inBandError(JsonNode root, int httpStatus) {
+    JsonNode code = root.path("error").path("code");
+    int inBand = code.canConvertToInt() && code.asInt() >= 400 ? code.asInt() : 502;
+    JobError mapped = httpError(inBand, root);
+    return new JobError(
+        mapped.code(), "in-band error: " + mapped.message(), httpStatus, mapped.retryable());
   }
 
   /** Maps an HTTP error status (and its body, for 400s) to an error. */
@@ -104,12 +115,12 @@ final class ResponseMapper {
     return text.length() > 500 ? text.substring(0, 500) + "…" : text;
   }
 
-  private static AttemptResult malformed(int status, String why) {
-    return AttemptResult.failed(
-        new JobError(ErrorCode.MALFORMED_RESPONSE, "provider " + why, status, true));
+  private static AttemptOutcome malformed(int status, String why) {
+    return AttemptOutcome.failed(
+        new JobError(ErrorCode.MALFORMED_RESPONSE, "provider " + why, status, true), null);
   }
 
-  private static Usage usage(JsonNode u) {
+  static Usage usage(JsonNode u) {
     if (u == null || !u.isObject()) {
       return null;
     }

@@ -3,40 +3,50 @@ package dev.aijobs.worker.execute;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.aijobs.protocol.JobError;
 import dev.aijobs.protocol.JobRequest;
+import dev.aijobs.worker.config.ConnectionMode;
 import dev.aijobs.worker.config.ProviderConfig;
 import dev.aijobs.worker.config.ProxySettings;
 import io.netty.channel.EventLoopGroup;
+import io.netty.handler.ssl.SslContext;
 import io.netty.util.Timer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import org.asynchttpclient.AsyncCompletionHandlerBase;
+import java.util.function.Consumer;
 import org.asynchttpclient.AsyncHttpClient;
 import org.asynchttpclient.DefaultAsyncHttpClient;
 import org.asynchttpclient.DefaultAsyncHttpClientConfig;
+import org.asynchttpclient.ListenableFuture;
 import org.asynchttpclient.Realm;
 import org.asynchttpclient.RequestBuilder;
-import org.asynchttpclient.Response;
 import org.asynchttpclient.proxy.ProxyServer;
 import org.asynchttpclient.proxy.ProxyType;
 
 /**
  * Non-blocking chat-completion calls with AsyncHttpClient on the shared event loop. The client has
- * no proxy of its own and its retries are off: proxies are set per request, and the worker's policy
- * is the only retry authority. Thread-safe.
+ * no proxy of its own and its retries are off: the proxy is set per attempt, and the worker's retry
+ * policy is the only retry authority. Pooled connections are partitioned by proxy credentials too,
+ * so tunnels opened for one proxy user never serve another. Thread-safe.
  */
 public final class UpstreamClient implements AutoCloseable {
+  private static final Duration NO_TIMEOUT = Duration.ofMillis(-1);
+
   private final AsyncHttpClient http;
   private final ObjectMapper mapper;
   private final ResponseMapper responses;
+  private final Timer timer;
 
-  /** A client on {@code group} (must be an NIO/epoll group) using {@code timer} for timeouts. */
-  public UpstreamClient(EventLoopGroup group, Timer timer, ObjectMapper mapper) {
-    DefaultAsyncHttpClientConfig config =
+  /**
+   * A client on {@code group} (an NIO/epoll group) using {@code timer} for every clock.
+   *
+   * @param sslContext TLS settings for providers, or null for the JVM's defaults
+   */
+  public UpstreamClient(
+      EventLoopGroup group, Timer timer, ObjectMapper mapper, SslContext sslContext) {
+    DefaultAsyncHttpClientConfig.Builder config =
         new DefaultAsyncHttpClientConfig.Builder()
             .setEventLoopGroup(group)
             .setNettyTimer(timer)
@@ -46,70 +56,58 @@ public final class UpstreamClient implements AutoCloseable {
             .setFollowRedirect(false)
             .setMaxConnections(-1)
             .setMaxConnectionsPerHost(-1)
-            .setConnectTimeout(ProviderConfig.DEFAULT_CONNECT_TIMEOUT)
-            .setReadTimeout(Duration.ofSeconds(300))
-            .setRequestTimeout(ProviderConfig.DEFAULT_TIMEOUT)
+            // Backstops only: the attempt's own clocks (connect, first data, idle, deadline) rule.
+            .setConnectTimeout(Duration.ofSeconds(60))
+            .setReadTimeout(Duration.ofSeconds(600))
+            .setRequestTimeout(NO_TIMEOUT)
+            .setHandshakeTimeout(60_000)
             .setPooledConnectionIdleTimeout(Duration.ofSeconds(30))
             .setTcpNoDelay(true)
-            .setUserAgent("aijobs-worker")
-            .build();
-    this.http = new DefaultAsyncHttpClient(config);
+            .setUserAgent("aijobs-worker");
+    if (sslContext != null) {
+      config.setSslContext(sslContext);
+    }
+    this.http = new DefaultAsyncHttpClient(config.build());
     this.mapper = mapper;
     this.responses = new ResponseMapper(mapper);
+    this.timer = timer;
   }
 
   /**
-   * Makes one non-streaming call. The future never fails: failures become an error result.
+   * Makes one call. The future never fails: failures become an error outcome.
    *
-   * @param timeout longest the call may take (already bounded by the job's deadline)
-   * @param viaProxy whether to use the provider's proxy for this call
+   * @param deltas receives streamed text as it arrives (on an I/O thread)
    */
-  public CompletableFuture<AttemptResult> call(
-      ProviderConfig provider, String model, JobRequest job, Duration timeout, boolean viaProxy) {
-    CompletableFuture<AttemptResult> out = new CompletableFuture<>();
+  public CompletableFuture<AttemptOutcome> call(AttemptSpec spec, Consumer<String> deltas) {
+    AttemptHandler handler = new AttemptHandler(spec, responses, timer, deltas);
     try {
+      ProviderConfig provider = spec.provider();
+      boolean stream = spec.job().stream();
+      long left = Math.max(1, spec.deadlineMs() - System.currentTimeMillis());
       RequestBuilder req =
           new RequestBuilder("POST")
               .setUrl(provider.chatCompletionsUrl())
               .setHeader("Content-Type", "application/json")
-              .setHeader("Accept", "application/json")
-              .setBody(body(model, job))
-              .setRequestTimeout(timeout)
-              .setReadTimeout(timeout);
-      if (provider.apiKey() != null) {
-        req.setHeader("Authorization", "Bearer " + provider.apiKey().reveal());
+              .setHeader("Accept", stream ? "text/event-stream" : "application/json")
+              .setBody(body(spec.model(), spec.job()))
+              .setRequestTimeout(
+                  stream
+                      ? NO_TIMEOUT
+                      : Duration.ofMillis(Math.min(left, provider.timeout().toMillis())));
+      if (spec.apiKey() != null) {
+        req.setHeader("Authorization", "Bearer " + spec.apiKey().reveal());
       }
-      if (viaProxy && provider.proxy() != null) {
-        req.setProxyServer(proxyServer(provider.proxy()));
+      if (spec.viaProxy()) {
+        ProxySettings proxy = provider.proxy();
+        req.setProxyServer(proxyServer(proxy));
+        req.setChannelPoolPartitioning(ProxyAwarePartitioning.INSTANCE);
       }
-      http.executeRequest(
-          req.build(),
-          new AsyncCompletionHandlerBase() {
-            @Override
-            public Response onCompleted(Response response) {
-              out.complete(
-                  responses.map(
-                      response.getStatusCode(),
-                      response.getResponseBodyAsBytes(),
-                      provider.id(),
-                      model));
-              return response;
-            }
-
-            @Override
-            public void onThrowable(Throwable t) {
-              out.complete(AttemptResult.failed(FailureClassifier.classify(t, false)));
-            }
-          });
+      ListenableFuture<Void> call = http.executeRequest(req.build(), handler);
+      handler.started(call);
     } catch (RuntimeException | IOException e) {
-      out.complete(AttemptResult.failed(FailureClassifier.classify(e, false)));
+      handler.onThrowable(e);
     }
-    return out;
-  }
-
-  /** Classifies a failure that happened around a call (used when the deadline cut it short). */
-  public static JobError classify(Throwable t, boolean deadlinePassed) {
-    return FailureClassifier.classify(t, deadlinePassed);
+    return handler.result();
   }
 
   /** Connections the client holds open (active plus idle in the pool). */
@@ -133,7 +131,7 @@ public final class UpstreamClient implements AutoCloseable {
           mapper.writeTree(g, e.getValue());
         }
       }
-      g.writeBooleanField("stream", false);
+      g.writeBooleanField("stream", job.stream());
       g.writeEndObject();
     }
     return out.toByteArray();
@@ -142,10 +140,7 @@ public final class UpstreamClient implements AutoCloseable {
   private static ProxyServer proxyServer(ProxySettings p) {
     ProxyServer.Builder b =
         new ProxyServer.Builder(p.host(), p.port())
-            .setProxyType(
-                p.type() == dev.aijobs.worker.config.ConnectionMode.HTTP
-                    ? ProxyType.HTTP
-                    : ProxyType.SOCKS_V5);
+            .setProxyType(p.type() == ConnectionMode.HTTP ? ProxyType.HTTP : ProxyType.SOCKS_V5);
     if (p.username() != null) {
       b.setRealm(
           new Realm.Builder(p.username(), p.password() == null ? "" : p.password().reveal())

@@ -33,6 +33,12 @@ import java.util.function.Supplier;
  *       <td>jobs answered, by outcome and error code</td></tr>
  *   <tr><td>aijobs.jobs.dead.lettered</td><td>counter</td><td>code</td>
  *       <td>jobs sent to {@code ai.jobs.dead}</td></tr>
+ *   <tr><td>aijobs.proxy.failures</td><td>counter</td><td>provider, kind</td>
+ *       <td>proxy-layer failures (proxy_unreachable, proxy_handshake, proxy_dns)</td></tr>
+ *   <tr><td>aijobs.proxy.fallbacks</td><td>counter</td><td>provider, reason</td>
+ *       <td>attempts switched from proxy to direct (reason: failure kind or breaker_open)</td></tr>
+ *   <tr><td>aijobs.retries</td><td>counter</td><td>provider, code</td>
+ *       <td>retries of the same route after a retryable failure</td></tr>
  *   <tr><td>aijobs.reply.failures</td><td>counter</td><td></td>
  *       <td>results the broker did not confirm (the job is requeued)</td></tr>
  *   <tr><td>aijobs.jobs.in.flight</td><td>gauge</td><td></td><td>jobs being processed</td></tr>
@@ -50,6 +56,9 @@ public final class WorkerMetrics {
   public static final String REPLY_FAILURES = "aijobs.reply.failures";
   public static final String IN_FLIGHT = "aijobs.jobs.in.flight";
   public static final String HTTP_CONNECTIONS = "aijobs.http.connections.open";
+  public static final String PROXY_FAILURES = "aijobs.proxy.failures";
+  public static final String PROXY_FALLBACKS = "aijobs.proxy.fallbacks";
+  public static final String RETRIES = "aijobs.retries";
 
   /** Tag value for jobs whose provider is unknown or not yet decoded. */
   public static final String NO_PROVIDER = "none";
@@ -123,6 +132,27 @@ public final class WorkerMetrics {
             outcome,
             "code",
             code == null ? "none" : code.wireName())
+        .increment();
+  }
+
+  public void proxyFailure(String provider, dev.aijobs.worker.route.FailureKind kind) {
+    counter(
+            PROXY_FAILURES,
+            "proxy-layer failures",
+            "provider",
+            provider,
+            "kind",
+            kind.name().toLowerCase(java.util.Locale.ROOT))
+        .increment();
+  }
+
+  public void fallback(String provider, String reason) {
+    counter(PROXY_FALLBACKS, "proxy to direct fallbacks", "provider", provider, "reason", reason)
+        .increment();
+  }
+
+  public void retry(String provider, ErrorCode code) {
+    counter(RETRIES, "retries of the same route", "provider", provider, "code", code.wireName())
         .increment();
   }
 

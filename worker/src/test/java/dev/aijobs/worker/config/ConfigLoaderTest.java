@@ -40,7 +40,7 @@ class ConfigLoaderTest {
     ProviderConfig p = c.providers().get("openrouter");
     assertThat(p.baseUrl()).hasToString("https://openrouter.ai/api/v1");
     assertThat(p.chatCompletionsUrl()).isEqualTo("https://openrouter.ai/api/v1/chat/completions");
-    assertThat(p.apiKey().reveal()).isEqualTo("sk-or-v1-abcdefghijklmnop1234");
+    assertThat(p.apiKeys().get(0).reveal()).isEqualTo("sk-or-v1-abcdefghijklmnop1234");
     assertThat(p.mode()).isEqualTo(ConnectionMode.DIRECT);
     assertThat(c.providers()).doesNotContainKeys("openai", "deepseek", "qwen");
   }
@@ -165,7 +165,7 @@ class ConfigLoaderTest {
     assertThat(c.maxInFlight()).isEqualTo(1500);
     assertThat(c.drainTimeout()).isEqualTo(Duration.ofSeconds(5));
     assertThat(c.amqpAddresses()).containsExactly("node1:5672", "node2:5672");
-    assertThat(c.providers().get("mock").apiKey().reveal()).isEqualTo("k-1");
+    assertThat(c.providers().get("mock").apiKeys().get(0).reveal()).isEqualTo("k-1");
   }
 
   @Test
