@@ -53,7 +53,8 @@ final class RequestReader {
     if (v == null || v.isNull()) {
       throw InvalidJobException.badField("v", "is required (the schema version, 1)");
     }
-    if (!v.isIntegralNumber() || v.asInt() != JobCodec.VERSION) {
+    // canConvertToInt first: asInt() keeps the low 32 bits, so 4294967297 would read as 1.
+    if (!v.isIntegralNumber() || !v.canConvertToInt() || v.intValue() != JobCodec.VERSION) {
       throw InvalidJobException.badField(
           "v", "is " + v + ": unsupported version, this worker speaks v=" + JobCodec.VERSION);
     }

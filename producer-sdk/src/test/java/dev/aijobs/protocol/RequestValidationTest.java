@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
@@ -52,6 +53,8 @@ class RequestValidationTest {
         row("v=2", valid(n -> n.put("v", 2)), "v"),
         row("v=\"1\"", valid(n -> n.put("v", "1")), "v"),
         row("v=1.5", valid(n -> n.put("v", 1.5)), "v"),
+        row("v=2^32+1 (truncates to 1 as an int)", valid(n -> n.put("v", 4294967297L)), "v"),
+        row("v=2^64+1", valid(n -> n.put("v", new BigInteger("18446744073709551617"))), "v"),
         row("missing id", valid(n -> n.remove("id")), "id"),
         row("empty id", valid(n -> n.put("id", "")), "id"),
         row("blank id", valid(n -> n.put("id", "   ")), "id"),
