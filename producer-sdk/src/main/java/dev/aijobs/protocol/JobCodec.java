@@ -2,8 +2,12 @@ package dev.aijobs.protocol;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -25,15 +29,31 @@ public final class JobCodec {
   private final ObjectMapper mapper;
   private final JsonFactory factory;
 
+  /**
+   * Reads exactly one JSON value with unique keys. A lenient parse would let {@code {"v":2,"v":1}}
+   * through (the last key wins) and ignore anything after the first value; a producer in another
+   * language may see a different job in the same bytes. Configured once: an {@link ObjectReader} is
+   * immutable and cheap to share, and the caller's mapper stays as it was.
+   */
+  private final ObjectReader strictReader;
+
   /** A codec with its own {@link ObjectMapper}. */
   public JobCodec() {
     this(new ObjectMapper());
   }
 
-  /** A codec using the given mapper for trees (it is not reconfigured). */
+  /**
+   * A codec using the given mapper for trees (it is not reconfigured: decoding adds its strict
+   * checks to a reader derived from it).
+   */
   public JobCodec(ObjectMapper mapper) {
     this.mapper = mapper;
     this.factory = mapper.getFactory();
+    this.strictReader =
+        mapper
+            .reader()
+            .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .with(StreamReadFeature.STRICT_DUPLICATE_DETECTION);
   }
 
   /** The mapper used for JSON trees (messages, params, meta). */
@@ -44,16 +64,17 @@ public final class JobCodec {
   // ---------------------------------------------------------------- requests
 
   /**
-   * Decodes and validates a request body.
+   * Decodes and validates a request body. The body must be exactly one JSON object: anything but
+   * whitespace after it, or a key repeated within one object, makes it invalid JSON.
    *
-   * @throws InvalidJobException naming the first bad field
+   * @throws InvalidJobException naming the first bad field, or saying why the body is not JSON
    */
   public JobRequest decodeRequest(byte[] body) {
     JsonNode root;
     try {
-      root = mapper.readTree(body);
+      root = strictReader.readTree(body);
     } catch (IOException e) {
-      throw InvalidJobException.notJson(e);
+      throw InvalidJobException.notJson(jsonProblem(e), e);
     }
     return RequestReader.read(root);
   }
@@ -161,6 +182,21 @@ public final class JobCodec {
       g.writeFieldName("meta");
       mapper.writeTree(g, meta);
     }
+  }
+
+  /**
+   * Jackson's first message line, in the sentence case of our own messages; the trailing-token
+   * message names Jackson internals, so it is replaced by what it means for a producer.
+   */
+  static String jsonProblem(IOException e) {
+    if (e instanceof MismatchedInputException
+        && e.getMessage() != null
+        && e.getMessage().startsWith("Trailing token")) {
+      return "unexpected content after the JSON object";
+    }
+    String line = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    line = line.split("\n", 2)[0];
+    return line.isEmpty() ? line : Character.toLowerCase(line.charAt(0)) + line.substring(1);
   }
 
   static boolean isReservedParam(String name) {

@@ -123,6 +123,42 @@ class RequestValidationTest {
         .satisfies(e -> assertThat(((InvalidJobException) e).field()).isEqualTo(field));
   }
 
+  /**
+   * Bodies a lenient parser would accept, and which the JSON Schema cannot reject because it only
+   * sees the parsed value. Columns: case name, body, a message fragment.
+   */
+  static Stream<Arguments> notOneStrictJsonObject() {
+    String rest = VALID.strip().substring(1);
+    return Stream.of(
+        Arguments.of("trailing garbage", VALID + "garbage", "not valid JSON"),
+        Arguments.of(
+            "trailing second object", VALID + "{}", "unexpected content after the JSON object"),
+        Arguments.of("trailing bracket", VALID.strip() + "]", "not valid JSON"),
+        Arguments.of("duplicate v, the last one valid", "{\"v\":2," + rest, "duplicate field 'v'"),
+        Arguments.of("duplicate id", "{\"id\":\"other\"," + rest, "duplicate field 'id'"),
+        Arguments.of(
+            "duplicate key inside params",
+            valid(n -> {}).replace("\"temperature\":0.7", "\"temperature\":0.7,\"temperature\":2"),
+            "duplicate field 'temperature'"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("notOneStrictJsonObject")
+  void rejectsTrailingTokensAndDuplicateKeys(String name, String body, String messageFragment) {
+    assertThatThrownBy(() -> CODEC.decodeRequest(body.getBytes(StandardCharsets.UTF_8)))
+        .isInstanceOf(InvalidJobException.class)
+        .hasMessageStartingWith("body is not valid JSON: ")
+        .hasMessageContaining(messageFragment)
+        .satisfies(e -> assertThat(((InvalidJobException) e).field()).isNull());
+  }
+
+  @Test
+  void trailingWhitespaceIsNotGarbage() {
+    JobRequest job = CODEC.decodeRequest((VALID + " \n\t\r\n").getBytes(StandardCharsets.UTF_8));
+
+    assertThat(job.id()).isEqualTo("01JDX3");
+  }
+
   /** Columns: case name, a valid body. */
   static Stream<Arguments> validRequests() {
     return Stream.of(
