@@ -8,9 +8,6 @@ import java.util.List;
 
 /** Validates a request tree field by field; every failure names the field. */
 final class RequestReader {
-  /** Longest accepted job id: it becomes an AMQP message id (a short string, max 255 bytes). */
-  static final int MAX_ID_LENGTH = 200;
-
   private RequestReader() {}
 
   static JobRequest read(JsonNode root) {
@@ -19,9 +16,7 @@ final class RequestReader {
     }
     readVersion(root);
     String id = requiredString(root, "id");
-    if (id.length() > MAX_ID_LENGTH) {
-      throw InvalidJobException.badField("id", "must be at most " + MAX_ID_LENGTH + " characters");
-    }
+    RequestRules.checkId(id);
     String provider = requiredString(root, "provider");
     String model = requiredString(root, "model");
     List<Target> fallbacks = readFallbacks(root.get("fallbacks"));

@@ -60,6 +60,11 @@ class RequestValidationTest {
         row("blank id", valid(n -> n.put("id", "   ")), "id"),
         row("id not a string", valid(n -> n.put("id", 17)), "id"),
         row("id too long", valid(n -> n.put("id", "x".repeat(201))), "id"),
+        row("id with a NUL", valid(n -> n.put("id", "job\u00001")), "id"),
+        row("id with a newline", valid(n -> n.put("id", "job\n1")), "id"),
+        row("id with a tab", valid(n -> n.put("id", "job\t1")), "id"),
+        row("id with DEL", valid(n -> n.put("id", "job\u007f")), "id"),
+        row("id with a C1 control", valid(n -> n.put("id", "job\u0085")), "id"),
         row("missing provider", valid(n -> n.remove("provider")), "provider"),
         row("provider empty", valid(n -> n.put("provider", "")), "provider"),
         row("missing model", valid(n -> n.remove("model")), "model"),
@@ -152,6 +157,41 @@ class RequestValidationTest {
         .satisfies(e -> assertThat(((InvalidJobException) e).field()).isNull());
   }
 
+  /**
+   * The id becomes the AMQP message_id, a short string of at most 255 bytes, so the limit is in
+   * UTF-8 bytes; the JSON Schema's maxLength counts characters and cannot say this. Columns: case
+   * name, the id.
+   */
+  static Stream<Arguments> idsOverTheByteLimit() {
+    return Stream.of(
+        Arguments.of("201 ASCII characters", "x".repeat(201)),
+        Arguments.of("101 two-byte characters (202 bytes)", "\u00e9".repeat(101)),
+        Arguments.of("67 three-byte characters (201 bytes)", "\u20ac".repeat(67)),
+        Arguments.of("51 four-byte characters (204 bytes)", "\ud83d\ude00".repeat(51)),
+        Arguments.of("199 ASCII and one two-byte character", "x".repeat(199) + "\u00e9"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("idsOverTheByteLimit")
+  void rejectsAnIdOverTwoHundredUtf8Bytes(String name, String id) {
+    String body = valid(n -> n.put("id", id));
+
+    assertThatThrownBy(() -> CODEC.decodeRequest(body.getBytes(StandardCharsets.UTF_8)))
+        .isInstanceOf(InvalidJobException.class)
+        .hasMessageContaining("field 'id'")
+        .hasMessageContaining("200 bytes")
+        .satisfies(e -> assertThat(((InvalidJobException) e).field()).isEqualTo("id"));
+  }
+
+  @Test
+  void namesTheControlCharacterProblem() {
+    String body = valid(n -> n.put("id", "job\r\n1"));
+
+    assertThatThrownBy(() -> CODEC.decodeRequest(body.getBytes(StandardCharsets.UTF_8)))
+        .isInstanceOf(InvalidJobException.class)
+        .hasMessageContaining("field 'id' must not contain control characters");
+  }
+
   @Test
   void trailingWhitespaceIsNotGarbage() {
     JobRequest job = CODEC.decodeRequest((VALID + " \n\t\r\n").getBytes(StandardCharsets.UTF_8));
@@ -168,6 +208,12 @@ class RequestValidationTest {
                 + "\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}"),
         Arguments.of("full", VALID),
         Arguments.of("id of exactly 200 characters", valid(n -> n.put("id", "x".repeat(200)))),
+        Arguments.of(
+            "id of 100 two-byte characters (200 bytes)",
+            valid(n -> n.put("id", "\u00e9".repeat(100)))),
+        Arguments.of(
+            "id of 50 four-byte characters (200 bytes)",
+            valid(n -> n.put("id", "\ud83d\ude00".repeat(50)))),
         Arguments.of(
             "optional fields null",
             valid(
