@@ -3,7 +3,6 @@ package dev.aijobs.protocol;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
-import java.util.Objects;
 
 /**
  * A job: one chat-completion request published by a producer. Immutable; {@code messages} and
@@ -35,12 +34,26 @@ public record JobRequest(
     Long deadlineMs,
     JsonNode meta) {
 
+  /**
+   * Checks the job as the worker will, so that a job built in code is never one the worker rejects
+   * as {@code invalid_job}. Only whether the providers are configured is left to the worker.
+   *
+   * @throws InvalidJobException naming the first bad field by its wire name, e.g. {@code
+   *     messages[0].role} or {@code deadline_ms}
+   */
   public JobRequest {
-    Objects.requireNonNull(id, "id");
-    Objects.requireNonNull(provider, "provider");
-    Objects.requireNonNull(model, "model");
+    RequestRules.checkVersion(v);
+    RequestRules.checkText("id", id);
+    RequestRules.checkId(id);
+    RequestRules.checkText("provider", provider);
+    RequestRules.checkText("model", model);
+    RequestRules.checkFallbacks(fallbacks);
+    RequestRules.checkMessages(messages);
+    RequestRules.checkParams(params);
+    RequestRules.checkEpochMillis("created_ms", createdMs);
+    RequestRules.checkEpochMillis("deadline_ms", deadlineMs);
     fallbacks = fallbacks == null ? List.of() : List.copyOf(fallbacks);
-    messages = List.copyOf(Objects.requireNonNull(messages, "messages"));
+    messages = List.copyOf(messages);
   }
 
   /** The primary target followed by the fallbacks, in the order they are tried. */
