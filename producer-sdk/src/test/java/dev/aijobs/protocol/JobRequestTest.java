@@ -138,6 +138,22 @@ class JobRequestTest {
   }
 
   @Test
+  void laterChangesToTheCallersNodesDoNotChangeTheJob() {
+    Args args = new Args();
+    ObjectNode message = object("{\"role\":\"user\",\"content\":\"Hi\"}");
+    args.messages = List.of(message);
+    JobRequest job = args.build();
+    byte[] before = CODEC.encodeRequest(job);
+
+    args.params.put("model", "sneaked-in").put("temperature", 2.0);
+    message.put("role", 1).put("content", "changed");
+
+    assertThat(job.params()).isEqualTo(object("{\"temperature\":0.7}"));
+    assertThat(job.messages().get(0)).isEqualTo(json("{\"role\":\"user\",\"content\":\"Hi\"}"));
+    assertThat(CODEC.encodeRequest(job)).isEqualTo(before);
+  }
+
+  @Test
   void constructorMessagesMatchTheWireMessages() {
     Args args = new Args();
     args.messages = messages(json("{\"content\":\"Hi\"}"));
