@@ -141,32 +141,42 @@ public final class JobCodec {
   }
 
   /**
-   * Decodes a reply (chunk or result) into a tree, checking only that it is a v1 reply. Producers
-   * use {@link #decodeResult} and {@link #decodeChunk} for typed access.
+   * Decodes a reply (chunk or result) into a tree, checking only that it is one JSON object (read
+   * as strictly as a request) with {@code "v": 1} and a {@code type} of {@code chunk} or {@code
+   * result}. Producers use {@link #decodeResult} and {@link #decodeChunk} for typed access.
+   *
+   * @throws InvalidReplyException saying what is wrong
    */
   public JsonNode decodeReplyTree(byte[] body) {
+    JsonNode root;
     try {
-      return mapper.readTree(body);
+      root = strictReader.readTree(body);
     } catch (IOException e) {
-      throw new UncheckedIOException("reply is not valid JSON", e);
+      throw InvalidReplyException.notJson(jsonProblem(e), e);
     }
+    return ReplyReader.checkEnvelope(root);
   }
 
-  /** Decodes a result reply. */
+  /**
+   * Decodes a result reply, checking it against the contract: {@code type} is {@code result},
+   * {@code status} agrees with {@code completion} and {@code error}, every field has its type and
+   * every code and route is a known one. Unknown fields are ignored; a field that may be null may
+   * also be absent.
+   *
+   * @throws InvalidReplyException naming the first problem (and its field, when there is one)
+   */
   public JobResult decodeResult(byte[] body) {
     return ResultReader.read(decodeReplyTree(body));
   }
 
-  /** Decodes a chunk reply. */
+  /**
+   * Decodes a chunk reply: {@code type} is {@code chunk}, {@code id} and {@code delta} are strings,
+   * {@code seq} is an integer >= 0 and {@code restart}, when present, a boolean.
+   *
+   * @throws InvalidReplyException naming the first problem (and its field, when there is one)
+   */
   public JobChunk decodeChunk(byte[] body) {
-    JsonNode n = decodeReplyTree(body);
-    JsonNode meta = n.get("meta");
-    return new JobChunk(
-        n.path("id").asText(),
-        n.path("seq").asLong(),
-        n.path("delta").asText(""),
-        n.path("restart").asBoolean(false),
-        meta == null || meta.isNull() ? null : meta);
+    return ReplyReader.readChunk(decodeReplyTree(body));
   }
 
   // ---------------------------------------------------------------- helpers
