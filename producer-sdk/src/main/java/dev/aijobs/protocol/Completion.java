@@ -1,16 +1,24 @@
 package dev.aijobs.protocol;
 
+import java.util.Objects;
+
 /**
  * A successful answer.
  *
- * @param content the full assistant message text
- * @param finishReason the provider's finish reason, e.g. {@code stop} or {@code length}
- * @param provider the provider that answered
- * @param model the model that answered (as requested from that provider)
+ * @param content the full assistant message text; required, may be empty
+ * @param finishReason the provider's finish reason, e.g. {@code stop} or {@code length}, or null
+ * @param provider the provider that answered; required
+ * @param model the model that answered (as requested from that provider); required
  * @param usage token usage, or null
  */
 public record Completion(
     String content, String finishReason, String provider, String model, Usage usage) {
+
+  public Completion {
+    Objects.requireNonNull(content, "content");
+    Objects.requireNonNull(provider, "provider");
+    Objects.requireNonNull(model, "model");
+  }
 
   /** Never prints the content. */
   @Override
@@ -22,7 +30,7 @@ public record Completion(
         + ", finishReason="
         + finishReason
         + ", chars="
-        + (content == null ? 0 : content.length())
+        + content.length()
         + "]";
   }
 }

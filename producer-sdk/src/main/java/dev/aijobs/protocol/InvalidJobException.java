@@ -22,6 +22,11 @@ public final class InvalidJobException extends RuntimeException {
   /** The body is not a JSON object. */
   public static InvalidJobException notJson(Throwable cause) {
     String detail = cause.getMessage() == null ? "" : cause.getMessage().split("\n", 2)[0];
+    return notJson(detail, cause);
+  }
+
+  /** The body is not a JSON object, for a reason described by {@code detail}. */
+  static InvalidJobException notJson(String detail, Throwable cause) {
     return new InvalidJobException(null, "body is not valid JSON: " + detail, cause);
   }
 

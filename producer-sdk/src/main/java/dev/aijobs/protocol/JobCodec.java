@@ -2,8 +2,12 @@ package dev.aijobs.protocol;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -25,15 +29,31 @@ public final class JobCodec {
   private final ObjectMapper mapper;
   private final JsonFactory factory;
 
+  /**
+   * Reads exactly one JSON value with unique keys. A lenient parse would let {@code {"v":2,"v":1}}
+   * through (the last key wins) and ignore anything after the first value; a producer in another
+   * language may see a different job in the same bytes. Configured once: an {@link ObjectReader} is
+   * immutable and cheap to share, and the caller's mapper stays as it was.
+   */
+  private final ObjectReader strictReader;
+
   /** A codec with its own {@link ObjectMapper}. */
   public JobCodec() {
     this(new ObjectMapper());
   }
 
-  /** A codec using the given mapper for trees (it is not reconfigured). */
+  /**
+   * A codec using the given mapper for trees (it is not reconfigured: decoding adds its strict
+   * checks to a reader derived from it).
+   */
   public JobCodec(ObjectMapper mapper) {
     this.mapper = mapper;
     this.factory = mapper.getFactory();
+    this.strictReader =
+        mapper
+            .reader()
+            .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .with(StreamReadFeature.STRICT_DUPLICATE_DETECTION);
   }
 
   /** The mapper used for JSON trees (messages, params, meta). */
@@ -44,16 +64,17 @@ public final class JobCodec {
   // ---------------------------------------------------------------- requests
 
   /**
-   * Decodes and validates a request body.
+   * Decodes and validates a request body. The body must be exactly one JSON object: anything but
+   * whitespace after it, or a key repeated within one object, makes it invalid JSON.
    *
-   * @throws InvalidJobException naming the first bad field
+   * @throws InvalidJobException naming the first bad field, or saying why the body is not JSON
    */
   public JobRequest decodeRequest(byte[] body) {
     JsonNode root;
     try {
-      root = mapper.readTree(body);
+      root = strictReader.readTree(body);
     } catch (IOException e) {
-      throw InvalidJobException.notJson(e);
+      throw InvalidJobException.notJson(jsonProblem(e), e);
     }
     return RequestReader.read(root);
   }
@@ -120,32 +141,42 @@ public final class JobCodec {
   }
 
   /**
-   * Decodes a reply (chunk or result) into a tree, checking only that it is a v1 reply. Producers
-   * use {@link #decodeResult} and {@link #decodeChunk} for typed access.
+   * Decodes a reply (chunk or result) into a tree, checking only that it is one JSON object (read
+   * as strictly as a request) with {@code "v": 1} and a {@code type} of {@code chunk} or {@code
+   * result}. Producers use {@link #decodeResult} and {@link #decodeChunk} for typed access.
+   *
+   * @throws InvalidReplyException saying what is wrong
    */
   public JsonNode decodeReplyTree(byte[] body) {
+    JsonNode root;
     try {
-      return mapper.readTree(body);
+      root = strictReader.readTree(body);
     } catch (IOException e) {
-      throw new UncheckedIOException("reply is not valid JSON", e);
+      throw InvalidReplyException.notJson(jsonProblem(e), e);
     }
+    return ReplyReader.checkEnvelope(root);
   }
 
-  /** Decodes a result reply. */
+  /**
+   * Decodes a result reply, checking it against the contract: {@code type} is {@code result},
+   * {@code status} agrees with {@code completion} and {@code error}, every field has its type and
+   * every code and route is a known one. Unknown fields are ignored; a field that may be null may
+   * also be absent.
+   *
+   * @throws InvalidReplyException naming the first problem (and its field, when there is one)
+   */
   public JobResult decodeResult(byte[] body) {
     return ResultReader.read(decodeReplyTree(body));
   }
 
-  /** Decodes a chunk reply. */
+  /**
+   * Decodes a chunk reply: {@code type} is {@code chunk}, {@code id} and {@code delta} are strings,
+   * {@code seq} is an integer >= 0 and {@code restart}, when present, a boolean.
+   *
+   * @throws InvalidReplyException naming the first problem (and its field, when there is one)
+   */
   public JobChunk decodeChunk(byte[] body) {
-    JsonNode n = decodeReplyTree(body);
-    JsonNode meta = n.get("meta");
-    return new JobChunk(
-        n.path("id").asText(),
-        n.path("seq").asLong(),
-        n.path("delta").asText(""),
-        n.path("restart").asBoolean(false),
-        meta == null || meta.isNull() ? null : meta);
+    return ReplyReader.readChunk(decodeReplyTree(body));
   }
 
   // ---------------------------------------------------------------- helpers
@@ -161,6 +192,21 @@ public final class JobCodec {
       g.writeFieldName("meta");
       mapper.writeTree(g, meta);
     }
+  }
+
+  /**
+   * Jackson's first message line, in the sentence case of our own messages; the trailing-token
+   * message names Jackson internals, so it is replaced by what it means for a producer.
+   */
+  static String jsonProblem(IOException e) {
+    if (e instanceof MismatchedInputException
+        && e.getMessage() != null
+        && e.getMessage().startsWith("Trailing token")) {
+      return "unexpected content after the JSON object";
+    }
+    String line = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    line = line.split("\n", 2)[0];
+    return line.isEmpty() ? line : Character.toLowerCase(line.charAt(0)) + line.substring(1);
   }
 
   static boolean isReservedParam(String name) {

@@ -20,4 +20,16 @@ public record JobError(ErrorCode code, String message, Integer httpStatus, boole
   public static JobError of(ErrorCode code, String message) {
     return new JobError(code, message, null, code.isRetryable());
   }
+
+  /** Never prints the message: it may echo upstream text. */
+  @Override
+  public String toString() {
+    return "JobError[code="
+        + code.wireName()
+        + ", httpStatus="
+        + httpStatus
+        + ", retryable="
+        + retryable
+        + "]";
+  }
 }

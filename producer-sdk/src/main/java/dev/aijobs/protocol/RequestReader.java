@@ -3,14 +3,14 @@ package dev.aijobs.protocol;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 
-/** Validates a request tree field by field; every failure names the field. */
+/**
+ * Validates a request tree field by field, in wire order, so the first bad field is the one named.
+ * It checks the JSON types; the value rules it shares with the {@link JobRequest} constructor live
+ * in {@link RequestRules}, so both give the same message for the same fault.
+ */
 final class RequestReader {
-  /** Longest accepted job id: it becomes an AMQP message id (a short string, max 255 bytes). */
-  static final int MAX_ID_LENGTH = 200;
-
   private RequestReader() {}
 
   static JobRequest read(JsonNode root) {
@@ -19,9 +19,7 @@ final class RequestReader {
     }
     readVersion(root);
     String id = requiredString(root, "id");
-    if (id.length() > MAX_ID_LENGTH) {
-      throw InvalidJobException.badField("id", "must be at most " + MAX_ID_LENGTH + " characters");
-    }
+    RequestRules.checkId(id);
     String provider = requiredString(root, "provider");
     String model = requiredString(root, "model");
     List<Target> fallbacks = readFallbacks(root.get("fallbacks"));
@@ -53,7 +51,8 @@ final class RequestReader {
     if (v == null || v.isNull()) {
       throw InvalidJobException.badField("v", "is required (the schema version, 1)");
     }
-    if (!v.isIntegralNumber() || v.asInt() != JobCodec.VERSION) {
+    // canConvertToInt first: asInt() keeps the low 32 bits, so 4294967297 would read as 1.
+    if (!v.isIntegralNumber() || !v.canConvertToInt() || v.intValue() != JobCodec.VERSION) {
       throw InvalidJobException.badField(
           "v", "is " + v + ": unsupported version, this worker speaks v=" + JobCodec.VERSION);
     }
@@ -106,11 +105,7 @@ final class RequestReader {
     List<JsonNode> out = new ArrayList<>(node.size());
     for (int i = 0; i < node.size(); i++) {
       JsonNode m = node.get(i);
-      String path = "messages[" + i + "]";
-      if (!m.isObject()) {
-        throw InvalidJobException.badField(path, "must be an object with 'role'");
-      }
-      requiredString(m, "role", path + ".role");
+      RequestRules.checkMessage(m, i);
       out.add(m);
     }
     return out;
@@ -123,13 +118,7 @@ final class RequestReader {
     if (!node.isObject()) {
       throw InvalidJobException.badField("params", "must be an object");
     }
-    for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
-      String name = it.next();
-      if (JobCodec.isReservedParam(name)) {
-        throw InvalidJobException.badField(
-            "params." + name, "is set by the job itself; use the top-level field");
-      }
-    }
+    RequestRules.checkParams((ObjectNode) node);
     return (ObjectNode) node;
   }
 
@@ -149,7 +138,7 @@ final class RequestReader {
       return null;
     }
     if (!node.canConvertToLong() || !node.isIntegralNumber() || node.asLong() < 0) {
-      throw InvalidJobException.badField(field, "must be a non-negative integer (epoch millis)");
+      throw InvalidJobException.badField(field, RequestRules.EPOCH_MILLIS_PROBLEM);
     }
     return node.asLong();
   }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
@@ -52,11 +53,18 @@ class RequestValidationTest {
         row("v=2", valid(n -> n.put("v", 2)), "v"),
         row("v=\"1\"", valid(n -> n.put("v", "1")), "v"),
         row("v=1.5", valid(n -> n.put("v", 1.5)), "v"),
+        row("v=2^32+1 (truncates to 1 as an int)", valid(n -> n.put("v", 4294967297L)), "v"),
+        row("v=2^64+1", valid(n -> n.put("v", new BigInteger("18446744073709551617"))), "v"),
         row("missing id", valid(n -> n.remove("id")), "id"),
         row("empty id", valid(n -> n.put("id", "")), "id"),
         row("blank id", valid(n -> n.put("id", "   ")), "id"),
         row("id not a string", valid(n -> n.put("id", 17)), "id"),
         row("id too long", valid(n -> n.put("id", "x".repeat(201))), "id"),
+        row("id with a NUL", valid(n -> n.put("id", "job\u00001")), "id"),
+        row("id with a newline", valid(n -> n.put("id", "job\n1")), "id"),
+        row("id with a tab", valid(n -> n.put("id", "job\t1")), "id"),
+        row("id with DEL", valid(n -> n.put("id", "job\u007f")), "id"),
+        row("id with a C1 control", valid(n -> n.put("id", "job\u0085")), "id"),
         row("missing provider", valid(n -> n.remove("provider")), "provider"),
         row("provider empty", valid(n -> n.put("provider", "")), "provider"),
         row("missing model", valid(n -> n.remove("model")), "model"),
@@ -120,6 +128,77 @@ class RequestValidationTest {
         .satisfies(e -> assertThat(((InvalidJobException) e).field()).isEqualTo(field));
   }
 
+  /**
+   * Bodies a lenient parser would accept, and which the JSON Schema cannot reject because it only
+   * sees the parsed value. Columns: case name, body, a message fragment.
+   */
+  static Stream<Arguments> notOneStrictJsonObject() {
+    String rest = VALID.strip().substring(1);
+    return Stream.of(
+        Arguments.of("trailing garbage", VALID + "garbage", "not valid JSON"),
+        Arguments.of(
+            "trailing second object", VALID + "{}", "unexpected content after the JSON object"),
+        Arguments.of("trailing bracket", VALID.strip() + "]", "not valid JSON"),
+        Arguments.of("duplicate v, the last one valid", "{\"v\":2," + rest, "duplicate field 'v'"),
+        Arguments.of("duplicate id", "{\"id\":\"other\"," + rest, "duplicate field 'id'"),
+        Arguments.of(
+            "duplicate key inside params",
+            valid(n -> {}).replace("\"temperature\":0.7", "\"temperature\":0.7,\"temperature\":2"),
+            "duplicate field 'temperature'"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("notOneStrictJsonObject")
+  void rejectsTrailingTokensAndDuplicateKeys(String name, String body, String messageFragment) {
+    assertThatThrownBy(() -> CODEC.decodeRequest(body.getBytes(StandardCharsets.UTF_8)))
+        .isInstanceOf(InvalidJobException.class)
+        .hasMessageStartingWith("body is not valid JSON: ")
+        .hasMessageContaining(messageFragment)
+        .satisfies(e -> assertThat(((InvalidJobException) e).field()).isNull());
+  }
+
+  /**
+   * The id becomes the AMQP message_id, a short string of at most 255 bytes, so the limit is in
+   * UTF-8 bytes; the JSON Schema's maxLength counts characters and cannot say this. Columns: case
+   * name, the id.
+   */
+  static Stream<Arguments> idsOverTheByteLimit() {
+    return Stream.of(
+        Arguments.of("201 ASCII characters", "x".repeat(201)),
+        Arguments.of("101 two-byte characters (202 bytes)", "\u00e9".repeat(101)),
+        Arguments.of("67 three-byte characters (201 bytes)", "\u20ac".repeat(67)),
+        Arguments.of("51 four-byte characters (204 bytes)", "\ud83d\ude00".repeat(51)),
+        Arguments.of("199 ASCII and one two-byte character", "x".repeat(199) + "\u00e9"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("idsOverTheByteLimit")
+  void rejectsAnIdOverTwoHundredUtf8Bytes(String name, String id) {
+    String body = valid(n -> n.put("id", id));
+
+    assertThatThrownBy(() -> CODEC.decodeRequest(body.getBytes(StandardCharsets.UTF_8)))
+        .isInstanceOf(InvalidJobException.class)
+        .hasMessageContaining("field 'id'")
+        .hasMessageContaining("200 bytes")
+        .satisfies(e -> assertThat(((InvalidJobException) e).field()).isEqualTo("id"));
+  }
+
+  @Test
+  void namesTheControlCharacterProblem() {
+    String body = valid(n -> n.put("id", "job\r\n1"));
+
+    assertThatThrownBy(() -> CODEC.decodeRequest(body.getBytes(StandardCharsets.UTF_8)))
+        .isInstanceOf(InvalidJobException.class)
+        .hasMessageContaining("field 'id' must not contain control characters");
+  }
+
+  @Test
+  void trailingWhitespaceIsNotGarbage() {
+    JobRequest job = CODEC.decodeRequest((VALID + " \n\t\r\n").getBytes(StandardCharsets.UTF_8));
+
+    assertThat(job.id()).isEqualTo("01JDX3");
+  }
+
   /** Columns: case name, a valid body. */
   static Stream<Arguments> validRequests() {
     return Stream.of(
@@ -129,6 +208,12 @@ class RequestValidationTest {
                 + "\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}"),
         Arguments.of("full", VALID),
         Arguments.of("id of exactly 200 characters", valid(n -> n.put("id", "x".repeat(200)))),
+        Arguments.of(
+            "id of 100 two-byte characters (200 bytes)",
+            valid(n -> n.put("id", "\u00e9".repeat(100)))),
+        Arguments.of(
+            "id of 50 four-byte characters (200 bytes)",
+            valid(n -> n.put("id", "\ud83d\ude00".repeat(50)))),
         Arguments.of(
             "optional fields null",
             valid(
