@@ -1,7 +1,8 @@
 package dev.aijobs.testkit;
 
 import dev.aijobs.testkit.internal.LatencyModel;
-import dev.aijobs.testkit.internal.StandaloneArgs;
+import dev.aijobs.testkit.internal.SelfSignedTls;
+import dev.aijobs.testkit.internal.StandaloneMain;
 import dev.aijobs.testkit.internal.UpstreamCounters;
 import dev.aijobs.testkit.internal.UpstreamInitializer;
 import io.netty.bootstrap.ServerBootstrap;
@@ -14,8 +15,10 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -41,14 +44,40 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *       retry-after-ms: MS};
  *   <li>{@code latency=MS} replaces the server's latency and jitter for the request;
  *   <li>{@code times=N} applies the other directives to the first N requests with this exact model
- *       string only; later ones are answered as if there were no directives.
+ *       string only; later ones are answered as if there were no directives;
+ *   <li>{@code tokens=N} answers {@code "t0 t1 ... t(N-1)"} instead of the echo;
+ *   <li>{@code first-token=MS} (streams) waits between the response head and the first data event;
+ *       {@code comments=N} sends N {@code : OPENROUTER PROCESSING} comments evenly spread over that
+ *       wait (the first data event still comes at {@code first-token}); {@code token-interval=MS}
+ *       waits between data events;
+ *   <li>{@code fault=NAME} injects a failure and wins over {@code status}: {@code
+ *       reset-before-headers} (TCP RST), {@code close-before-headers}, {@code no-answer} (the
+ *       connection stays open), {@code stream-cut} (close after some content; non-stream: half the
+ *       announced body), {@code stream-stall} (stop sending, stay open), {@code malformed-event}
+ *       (a {@code data: {not json} event, then the rest of the stream; non-stream: a 200 body that
+ *       is not JSON), {@code no-done} (no {@code data: [DONE]}), {@code in-band-error} (HTTP 200
+ *       with {@code {"error":{"message","code":502}}} as an SSE event that ends the stream, or as
+ *       the whole body; {@code error=CODE} replaces 502); {@code fault-after=N} sets how many
+ *       content events go out before a mid-stream fault (default 2).
  * </ul>
  *
  * An unknown or malformed directive is answered with 400 naming it.
  *
+ * <p>Streams: a request with {@code "stream": true} and no error status is answered with a chunked
+ * {@code text/event-stream} of OpenAI {@code chat.completion.chunk} events, one per word of the
+ * answer (the word carries the whitespace before it, so the deltas concatenate to the non-streamed
+ * content; the first delta also has {@code "role":"assistant"}), then a chunk with an empty delta,
+ * {@code "finish_reason":"stop"} and {@code usage}, then {@code data: [DONE]}. Every wait is
+ * scheduled on the event loop.
+ *
+ * <p>TLS: with {@link Options#tls()} the server speaks HTTPS with a self-signed certificate for
+ * {@code 127.0.0.1}, {@code ::1} and {@code localhost}, made once per JVM with the JDK's {@code
+ * keytool}; clients trust it through {@link #certificate()} or {@link #trustStore()}.
+ *
  * <p>Standalone: {@code java -jar testkit/target/aijobs-mock-upstream.jar [--port N] [--host H]
- * [--latency-ms N] [--jitter-ms N] [--io-threads N]} (defaults: port 8089, host 127.0.0.1, no
- * latency) prints {@code mock upstream listening on http://HOST:PORT/v1} and runs until killed;
+ * [--latency-ms N] [--jitter-ms N] [--io-threads N] [--tls]} (defaults: port 8089, host 127.0.0.1,
+ * no latency, plain HTTP) prints {@code mock upstream listening on http://HOST:PORT/v1} (with
+ * {@code --tls}: the https URL and the trust store's path and password) and runs until killed;
  * SIGTERM closes it cleanly.
  *
  * <p>Thread-safe. {@link #close()} must not be called from the server's own event loop.
@@ -60,14 +89,20 @@ public final class MockUpstream implements AutoCloseable {
   private final UpstreamCounters counters;
   private final String host;
   private final int port;
+  private final Optional<SelfSignedTls> tls;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private MockUpstream(
-      EventLoopGroup group, Channel serverChannel, UpstreamCounters counters, String host) {
+      EventLoopGroup group,
+      Channel serverChannel,
+      UpstreamCounters counters,
+      String host,
+      Optional<SelfSignedTls> tls) {
     this.group = group;
     this.serverChannel = serverChannel;
     this.counters = counters;
     this.host = host;
+    this.tls = tls;
     this.port = ((InetSocketAddress) serverChannel.localAddress()).getPort();
   }
 
@@ -85,9 +120,12 @@ public final class MockUpstream implements AutoCloseable {
    *
    * @param options the configuration
    * @return the running server
-   * @throws IllegalStateException when the address cannot be bound
+   * @throws IllegalStateException when the address cannot be bound or, with TLS, the certificate
+   *     cannot be made
    */
   public static MockUpstream start(Options options) {
+    Optional<SelfSignedTls> tls =
+        options.tls() ? Optional.of(SelfSignedTls.get()) : Optional.empty();
     EventLoopGroup group =
         new MultiThreadIoEventLoopGroup(
             options.ioThreads(),
@@ -101,7 +139,8 @@ public final class MockUpstream implements AutoCloseable {
             .channel(NioServerSocketChannel.class)
             .option(ChannelOption.SO_BACKLOG, 1024)
             .childOption(ChannelOption.TCP_NODELAY, true)
-            .childHandler(new UpstreamInitializer(counters, latency))
+            .childHandler(
+                new UpstreamInitializer(counters, latency, tls.map(SelfSignedTls::serverContext)))
             .bind(options.host(), options.port())
             .awaitUninterruptibly();
     if (!bind.isSuccess()) {
@@ -109,16 +148,44 @@ public final class MockUpstream implements AutoCloseable {
       throw new IllegalStateException(
           "mock upstream cannot bind " + options.host() + ":" + options.port(), bind.cause());
     }
-    return new MockUpstream(group, bind.channel(), counters, options.host());
+    return new MockUpstream(group, bind.channel(), counters, options.host(), tls);
   }
 
   /**
    * Returns the base URL clients append {@code /chat/completions} to, e.g. {@code
-   * http://127.0.0.1:PORT/v1}.
+   * http://127.0.0.1:PORT/v1}, or {@code https://...} when serving TLS.
    */
   public String baseUrl() {
     String literal = host.contains(":") ? "[" + host + "]" : host;
-    return "http://" + literal + ":" + port + "/v1";
+    return (tls.isPresent() ? "https" : "http") + "://" + literal + ":" + port + "/v1";
+  }
+
+  /** Returns whether the server speaks HTTPS. */
+  public boolean isTls() {
+    return tls.isPresent();
+  }
+
+  /**
+   * Returns the self-signed server certificate (valid for 127.0.0.1, ::1 and localhost).
+   *
+   * @throws IllegalStateException when the server was not started with TLS
+   */
+  public X509Certificate certificate() {
+    return tlsMaterial().certificate();
+  }
+
+  /**
+   * Returns a PKCS12 trust store holding only {@link #certificate()}.
+   *
+   * @throws IllegalStateException when the server was not started with TLS
+   */
+  public TrustStore trustStore() {
+    SelfSignedTls material = tlsMaterial();
+    return new TrustStore(material.trustStore(), material.password(), "PKCS12");
+  }
+
+  private SelfSignedTls tlsMaterial() {
+    return tls.orElseThrow(() -> new IllegalStateException(this + " was not started with TLS"));
   }
 
   /** Returns the bound port (the actual one when an ephemeral port was asked for). */
@@ -140,6 +207,14 @@ public final class MockUpstream implements AutoCloseable {
    */
   public long requestCount(String model) {
     return counters.requests(model);
+  }
+
+  /**
+   * Returns the number of SSE responses whose head was sent since start or {@link #reset()}
+   * (streams cut or stalled by a fault included).
+   */
+  public long streamsStarted() {
+    return counters.streams();
   }
 
   /** Clears the request counters; this also restarts every {@code times=N} directive. */
@@ -169,42 +244,13 @@ public final class MockUpstream implements AutoCloseable {
   /**
    * Runs the server as a process until it is killed. Flags: {@code --port N} (default 8089), {@code
    * --host H} (default 127.0.0.1), {@code --latency-ms N}, {@code --jitter-ms N}, {@code
-   * --io-threads N}, {@code --help}. Bad flags print the usage and exit with status 2.
+   * --io-threads N}, {@code --tls}, {@code --help}. Bad flags print the usage and exit with status
+   * 2.
    *
    * @param args the flags
    */
   public static void main(String[] args) {
-    StandaloneArgs parsed;
-    try {
-      parsed = StandaloneArgs.parse(args);
-    } catch (IllegalArgumentException e) {
-      System.err.println(e.getMessage());
-      System.err.println(StandaloneArgs.USAGE);
-      System.exit(2);
-      return;
-    }
-    if (parsed.help()) {
-      System.out.println(StandaloneArgs.USAGE);
-      return;
-    }
-    MockUpstream upstream = start(standaloneOptions(parsed));
-    Runtime.getRuntime().addShutdownHook(new Thread(upstream::close, "mock-upstream-shutdown"));
-    System.out.println("mock upstream listening on " + upstream.baseUrl());
-    System.out.flush();
-    upstream.serverChannel.closeFuture().awaitUninterruptibly();
-  }
-
-  private static Options standaloneOptions(StandaloneArgs args) {
-    Options.Builder builder =
-        Options.builder()
-            .host(args.host())
-            .port(args.port())
-            .latency(Duration.ofMillis(args.latencyMillis()))
-            .latencyJitter(Duration.ofMillis(args.jitterMillis()));
-    if (args.ioThreads() > 0) {
-      builder.ioThreads(args.ioThreads());
-    }
-    return builder.build();
+    StandaloneMain.run(args);
   }
 
   /**
@@ -216,9 +262,10 @@ public final class MockUpstream implements AutoCloseable {
    * @param host address to bind; default {@link #DEFAULT_HOST}
    * @param port port to bind, 0 for an ephemeral one; default {@link #DEFAULT_PORT}
    * @param ioThreads event-loop threads; default {@link #DEFAULT_IO_THREADS}
+   * @param tls whether to serve HTTPS with a self-signed certificate; default false
    */
   public record Options(
-      Duration latency, Duration latencyJitter, String host, int port, int ioThreads) {
+      Duration latency, Duration latencyJitter, String host, int port, int ioThreads, boolean tls) {
 
     /** No latency. */
     public static final Duration DEFAULT_LATENCY = Duration.ZERO;
@@ -274,6 +321,7 @@ public final class MockUpstream implements AutoCloseable {
       private String host = DEFAULT_HOST;
       private int port = DEFAULT_PORT;
       private int ioThreads = DEFAULT_IO_THREADS;
+      private boolean tls;
 
       private Builder() {}
 
@@ -307,13 +355,19 @@ public final class MockUpstream implements AutoCloseable {
         return this;
       }
 
+      /** Serves HTTPS with a self-signed certificate when true (made once per JVM, ~1 s). */
+      public Builder tls(boolean tls) {
+        this.tls = tls;
+        return this;
+      }
+
       /**
        * Builds the options.
        *
        * @throws IllegalArgumentException naming the invalid field
        */
       public Options build() {
-        return new Options(latency, latencyJitter, host, port, ioThreads);
+        return new Options(latency, latencyJitter, host, port, ioThreads, tls);
       }
     }
   }

@@ -15,8 +15,9 @@ import java.util.regex.Pattern;
  * @param model the model string exactly as sent, directives included
  * @param lastContent the text of the last message (text parts joined for multi-part content)
  * @param promptWords whitespace-separated words over all message contents
+ * @param stream whether the request asked for a streamed (SSE) answer ({@code "stream": true})
  */
-public record ChatRequest(String model, String lastContent, int promptWords) {
+public record ChatRequest(String model, String lastContent, int promptWords, boolean stream) {
 
   private static final Pattern WHITESPACE = Pattern.compile("\\s+");
 
@@ -45,7 +46,8 @@ public record ChatRequest(String model, String lastContent, int promptWords) {
       last = text(message.path("content"));
       words += wordCount(last);
     }
-    return new ChatRequest(model.asText(), last, words);
+    boolean stream = root.path("stream").asBoolean(false);
+    return new ChatRequest(model.asText(), last, words, stream);
   }
 
   /**

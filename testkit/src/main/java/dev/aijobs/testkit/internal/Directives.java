@@ -13,9 +13,11 @@ import java.util.regex.Pattern;
  * keeps it working when the mock runs as a separate process.
  *
  * <p>Keys: {@code status=N} (200..599), {@code latency=MS}, {@code retry-after=S}, {@code
- * retry-after-ms=MS}, {@code error=CODE} (implies status 400 unless a status is given) and {@code
- * times=N} (the directives apply to the first N requests with this exact model string only). When a
- * key repeats, the last value wins.
+ * retry-after-ms=MS}, {@code error=CODE} (implies status 400 unless a status is given), {@code
+ * times=N} (the directives apply to the first N requests with this exact model string only), and
+ * for streams {@code tokens=N}, {@code token-interval=MS}, {@code first-token=MS}, {@code
+ * comments=N}; {@code fault=NAME} (see {@link Fault}) with {@code fault-after=N} (content events
+ * sent before a mid-stream fault). When a key repeats, the last value wins.
  *
  * @param status the HTTP status to answer, when not the default
  * @param latency the latency overriding the server's configured latency and jitter
@@ -23,6 +25,12 @@ import java.util.regex.Pattern;
  * @param retryAfterMillis value of a {@code retry-after-ms} header to add
  * @param error the OpenAI-style error {@code code} to report
  * @param times how many requests of this model the directives apply to; empty means all
+ * @param tokens stream N tokens {@code "t0 t1 ..."} instead of the echo
+ * @param tokenInterval delay between stream events
+ * @param firstToken delay between the response head and the first data event
+ * @param comments SSE comment lines sent, evenly spaced, while waiting for the first data event
+ * @param fault the failure to inject
+ * @param faultAfter content events sent before a mid-stream fault
  */
 public record Directives(
     OptionalInt status,
@@ -30,7 +38,13 @@ public record Directives(
     OptionalLong retryAfterSeconds,
     OptionalLong retryAfterMillis,
     Optional<String> error,
-    OptionalInt times) {
+    OptionalInt times,
+    OptionalInt tokens,
+    Optional<Duration> tokenInterval,
+    Optional<Duration> firstToken,
+    OptionalInt comments,
+    Optional<Fault> fault,
+    OptionalInt faultAfter) {
 
   /** The prefix marking a directive segment. */
   public static final String PREFIX = "mock:";
@@ -43,7 +57,16 @@ public record Directives(
           OptionalLong.empty(),
           OptionalLong.empty(),
           Optional.empty(),
+          OptionalInt.empty(),
+          OptionalInt.empty(),
+          Optional.empty(),
+          Optional.empty(),
+          OptionalInt.empty(),
+          Optional.empty(),
           OptionalInt.empty());
+
+  /** Content events sent before a mid-stream fault when {@code fault-after} is not given. */
+  public static final int DEFAULT_FAULT_AFTER = 2;
 
   private static final Pattern SEPARATORS = Pattern.compile("[;,]");
 
@@ -86,5 +109,10 @@ public record Directives(
       return status.getAsInt();
     }
     return error.isPresent() ? 400 : 200;
+  }
+
+  /** Returns the content events to send before a mid-stream fault. */
+  public int effectiveFaultAfter() {
+    return faultAfter.orElse(DEFAULT_FAULT_AFTER);
   }
 }

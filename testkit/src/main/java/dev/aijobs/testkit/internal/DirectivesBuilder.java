@@ -8,12 +8,25 @@ import java.util.OptionalLong;
 /** Collects directive segments one by one; not thread-safe, one per parse. */
 final class DirectivesBuilder {
 
+  /** Upper bound of counted directives (tokens, comments), so a typo cannot flood a client. */
+  static final int MAX_TOKENS = 100_000;
+
+  private static final String KNOWN =
+      "status, latency, retry-after, retry-after-ms, error, times, tokens, token-interval,"
+          + " first-token, comments, fault, fault-after";
+
   private OptionalInt status = OptionalInt.empty();
   private Optional<Duration> latency = Optional.empty();
   private OptionalLong retryAfterSeconds = OptionalLong.empty();
   private OptionalLong retryAfterMillis = OptionalLong.empty();
   private Optional<String> error = Optional.empty();
   private OptionalInt times = OptionalInt.empty();
+  private OptionalInt tokens = OptionalInt.empty();
+  private Optional<Duration> tokenInterval = Optional.empty();
+  private Optional<Duration> firstToken = Optional.empty();
+  private OptionalInt comments = OptionalInt.empty();
+  private Optional<Fault> fault = Optional.empty();
+  private OptionalInt faultAfter = OptionalInt.empty();
 
   /** Applies one {@code mock:key=value} segment. */
   void apply(String segment) {
@@ -27,24 +40,53 @@ final class DirectivesBuilder {
     String value = body.substring(eq + 1).trim();
     switch (key) {
       case "status" -> status = OptionalInt.of((int) number(segment, value, 200, 599));
-      case "latency" ->
-          latency = Optional.of(Duration.ofMillis(number(segment, value, 0, Long.MAX_VALUE)));
+      case "latency" -> latency = Optional.of(millis(segment, value));
       case "retry-after" -> retryAfterSeconds = OptionalLong.of(nonNegative(segment, value));
       case "retry-after-ms" -> retryAfterMillis = OptionalLong.of(nonNegative(segment, value));
       case "error" -> error = Optional.of(nonEmpty(segment, value));
       case "times" -> times = OptionalInt.of((int) number(segment, value, 1, Integer.MAX_VALUE));
+      case "tokens" -> tokens = OptionalInt.of((int) number(segment, value, 1, MAX_TOKENS));
+      case "token-interval" -> tokenInterval = Optional.of(millis(segment, value));
+      case "first-token" -> firstToken = Optional.of(millis(segment, value));
+      case "comments" -> comments = OptionalInt.of((int) number(segment, value, 0, MAX_TOKENS));
+      case "fault" -> fault = Optional.of(fault(segment, value));
+      case "fault-after" ->
+          faultAfter = OptionalInt.of((int) number(segment, value, 0, MAX_TOKENS));
       default ->
           throw new InvalidRequestException(
-              "unknown mock directive '"
-                  + key
-                  + "' in '"
-                  + segment
-                  + "'; known: status, latency, retry-after, retry-after-ms, error, times");
+              "unknown mock directive '" + key + "' in '" + segment + "'; known: " + KNOWN);
     }
   }
 
   Directives build() {
-    return new Directives(status, latency, retryAfterSeconds, retryAfterMillis, error, times);
+    return new Directives(
+        status,
+        latency,
+        retryAfterSeconds,
+        retryAfterMillis,
+        error,
+        times,
+        tokens,
+        tokenInterval,
+        firstToken,
+        comments,
+        fault,
+        faultAfter);
+  }
+
+  private static Duration millis(String segment, String value) {
+    return Duration.ofMillis(number(segment, value, 0, Long.MAX_VALUE));
+  }
+
+  private static Fault fault(String segment, String value) {
+    return Fault.byDirectiveName(value)
+        .orElseThrow(
+            () ->
+                new InvalidRequestException(
+                    "mock directive '"
+                        + segment
+                        + "' names an unknown fault; known: "
+                        + Fault.names()));
   }
 
   private static long nonNegative(String segment, String value) {

@@ -1,14 +1,17 @@
 package dev.aijobs.testkit.internal;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.aijobs.testkit.internal.OpenAiBodies.StreamHead;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * Chooses the {@link ResponseWriter} for a valid chat-completion request from its directives. New
- * behaviours (SSE streaming, faults) are added here as new writers. Thread-safe.
+ * Chooses the {@link ResponseWriter} for a valid chat-completion request from its directives: a
+ * {@code fault} wins over everything, then a non-200 status (a JSON error, even for streams), then
+ * an SSE stream when the request says {@code "stream": true}, else a JSON completion. Thread-safe.
  */
 public final class ResponsePlanner {
 
@@ -37,14 +40,20 @@ public final class ResponsePlanner {
    * @return the writer producing the answer
    */
   public ResponseWriter plan(ChatRequest request, Directives directives) {
+    if (directives.fault().isPresent()) {
+      return planFault(request, directives, directives.fault().get());
+    }
     int status = directives.effectiveStatus();
     Map<String, String> headers = retryHeaders(directives);
-    if (status == 200) {
-      return new JsonResponseWriter(200, completion(request), headers);
+    if (status != 200) {
+      Optional<String> code = directives.error();
+      byte[] body = bodies.error(status, ErrorCatalog.message(status, code), code);
+      return new JsonResponseWriter(status, body, headers);
     }
-    Optional<String> code = directives.error();
-    byte[] body = bodies.error(status, ErrorCatalog.message(status, code), code);
-    return new JsonResponseWriter(status, body, headers);
+    if (request.stream()) {
+      return stream(request, directives);
+    }
+    return new JsonResponseWriter(200, completion(request, directives), headers);
   }
 
   /**
@@ -59,11 +68,47 @@ public final class ResponsePlanner {
         status, bodies.error(status, message, Optional.empty()), Map.of());
   }
 
-  private byte[] completion(ChatRequest request) {
-    String content = "echo: " + request.lastContent();
+  private ResponseWriter planFault(ChatRequest request, Directives directives, Fault fault) {
+    if (fault.beforeHeaders()) {
+      return switch (fault) {
+        case RESET_BEFORE_HEADERS -> FaultWriters.reset();
+        case CLOSE_BEFORE_HEADERS -> FaultWriters.close();
+        default -> FaultWriters.noAnswer();
+      };
+    }
+    if (request.stream()) {
+      return stream(request, directives);
+    }
+    return switch (fault) {
+      case STREAM_CUT -> FaultWriters.partialJson(completion(request, directives), false);
+      case STREAM_STALL -> FaultWriters.partialJson(completion(request, directives), true);
+      case MALFORMED_EVENT ->
+          new JsonResponseWriter(
+              200, StreamScript.MALFORMED.getBytes(StandardCharsets.UTF_8), Map.of());
+      case IN_BAND_ERROR ->
+          new JsonResponseWriter(
+              200,
+              bodies.inBandError(directives.error().orElse("502")).getBytes(StandardCharsets.UTF_8),
+              Map.of());
+      default -> new JsonResponseWriter(200, completion(request, directives), Map.of());
+    };
+  }
+
+  private ResponseWriter stream(ChatRequest request, Directives directives) {
+    StreamHead head = new StreamHead(nextId(), clock.instant().getEpochSecond(), request.model());
+    return new SseResponseWriter(
+        StreamScript.plan(bodies, head, request, directives), counters::countStream);
+  }
+
+  private String nextId() {
+    return "chatcmpl-mock-" + counters.nextCompletionId();
+  }
+
+  private byte[] completion(ChatRequest request, Directives directives) {
+    String content = AnswerText.content(request, directives);
     int completionTokens = Math.max(1, ChatRequest.wordCount(content));
     return bodies.completion(
-        "chatcmpl-mock-" + counters.nextCompletionId(),
+        nextId(),
         clock.instant().getEpochSecond(),
         request.model(),
         content,

@@ -10,10 +10,17 @@ import java.util.Set;
  * @param latencyMillis the base latency in milliseconds
  * @param jitterMillis the upper bound of the random extra latency in milliseconds
  * @param ioThreads event-loop threads, 0 for the default
+ * @param tls whether to serve HTTPS with a self-signed certificate
  * @param help whether usage was asked for
  */
 public record StandaloneArgs(
-    String host, int port, long latencyMillis, long jitterMillis, int ioThreads, boolean help) {
+    String host,
+    int port,
+    long latencyMillis,
+    long jitterMillis,
+    int ioThreads,
+    boolean tls,
+    boolean help) {
 
   /** Port used when {@code --port} is not given. */
   public static final int DEFAULT_PORT = 8089;
@@ -24,10 +31,18 @@ public record StandaloneArgs(
   /** The usage text. */
   public static final String USAGE =
       "usage: java -jar aijobs-mock-upstream.jar [--port N (default 8089)]"
-          + " [--host H (default 127.0.0.1)] [--latency-ms N] [--jitter-ms N] [--io-threads N]";
+          + " [--host H (default 127.0.0.1)] [--latency-ms N] [--jitter-ms N] [--io-threads N] [--tls]";
 
   private static final Set<String> KNOWN_FLAGS =
-      Set.of("--host", "--port", "--latency-ms", "--jitter-ms", "--io-threads", "--help", "-h");
+      Set.of(
+          "--host",
+          "--port",
+          "--latency-ms",
+          "--jitter-ms",
+          "--io-threads",
+          "--tls",
+          "--help",
+          "-h");
 
   /**
    * Parses the flags.
@@ -38,13 +53,13 @@ public record StandaloneArgs(
    *     bad value
    */
   public static StandaloneArgs parse(String... args) {
-    StandaloneArgs parsed = new StandaloneArgs(DEFAULT_HOST, DEFAULT_PORT, 0, 0, 0, false);
+    StandaloneArgs parsed = new StandaloneArgs(DEFAULT_HOST, DEFAULT_PORT, 0, 0, 0, false, false);
     for (int i = 0; i < args.length; i++) {
       String flag = args[i];
       if (!KNOWN_FLAGS.contains(flag)) {
         throw new IllegalArgumentException("unknown flag " + flag);
       }
-      if (flag.equals("--help") || flag.equals("-h")) {
+      if (flag.equals("--help") || flag.equals("-h") || flag.equals("--tls")) {
         parsed = parsed.with(flag, "true");
       } else {
         if (i + 1 >= args.length) {
@@ -57,25 +72,24 @@ public record StandaloneArgs(
   }
 
   private StandaloneArgs with(String flag, String value) {
-    return switch (flag) {
-      case "--host" ->
-          new StandaloneArgs(value, port, latencyMillis, jitterMillis, ioThreads, help);
-      case "--port" ->
-          new StandaloneArgs(
-              host, (int) number(flag, value, 65535), latencyMillis, jitterMillis, ioThreads, help);
-      case "--latency-ms" ->
-          new StandaloneArgs(
-              host, port, number(flag, value, Long.MAX_VALUE), jitterMillis, ioThreads, help);
-      case "--jitter-ms" ->
-          new StandaloneArgs(
-              host, port, latencyMillis, number(flag, value, Long.MAX_VALUE), ioThreads, help);
-      case "--io-threads" ->
-          new StandaloneArgs(
-              host, port, latencyMillis, jitterMillis, (int) number(flag, value, 1024), help);
-      case "--help", "-h" ->
-          new StandaloneArgs(host, port, latencyMillis, jitterMillis, ioThreads, true);
+    String h = host;
+    int p = port;
+    long latency = latencyMillis;
+    long jitter = jitterMillis;
+    int threads = ioThreads;
+    boolean t = tls;
+    boolean usage = help;
+    switch (flag) {
+      case "--host" -> h = value;
+      case "--port" -> p = (int) number(flag, value, 65535);
+      case "--latency-ms" -> latency = number(flag, value, Long.MAX_VALUE);
+      case "--jitter-ms" -> jitter = number(flag, value, Long.MAX_VALUE);
+      case "--io-threads" -> threads = (int) number(flag, value, 1024);
+      case "--tls" -> t = true;
+      case "--help", "-h" -> usage = true;
       default -> throw new IllegalArgumentException("unknown flag " + flag);
-    };
+    }
+    return new StandaloneArgs(h, p, latency, jitter, threads, t, usage);
   }
 
   private static long number(String flag, String value, long max) {

@@ -10,6 +10,7 @@ import java.util.concurrent.atomic.LongAdder;
 public final class UpstreamCounters {
 
   private final LongAdder requests = new LongAdder();
+  private final LongAdder streams = new LongAdder();
   private final Map<String, AtomicLong> byModel = new ConcurrentHashMap<>();
   private final AtomicLong completionIds = new AtomicLong();
   private final AtomicInteger openConnections = new AtomicInteger();
@@ -29,6 +30,16 @@ public final class UpstreamCounters {
     return byModel.computeIfAbsent(model, m -> new AtomicLong()).incrementAndGet();
   }
 
+  /** Counts one SSE response whose head has been sent. */
+  public void countStream() {
+    streams.increment();
+  }
+
+  /** Returns the number of SSE responses started since the last reset. */
+  public long streams() {
+    return streams.sum();
+  }
+
   /** Returns the number of chat-completion requests since the last reset. */
   public long requests() {
     return requests.sum();
@@ -40,9 +51,13 @@ public final class UpstreamCounters {
     return count == null ? 0 : count.get();
   }
 
-  /** Forgets request counts (and so restarts {@code times=N} directives); connections stay. */
+  /**
+   * Forgets request and stream counts (and so restarts {@code times=N} directives); connections
+   * stay.
+   */
   public void reset() {
     requests.reset();
+    streams.reset();
     byModel.clear();
   }
 

@@ -7,7 +7,9 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
+import io.netty.handler.ssl.SslContext;
 import java.time.Clock;
+import java.util.Optional;
 
 /** Builds the pipeline of each accepted mock-upstream connection. Thread-safe. */
 public final class UpstreamInitializer extends ChannelInitializer<SocketChannel> {
@@ -20,14 +22,18 @@ public final class UpstreamInitializer extends ChannelInitializer<SocketChannel>
   private final ConnectionCounter connectionCounter;
   private final ResponsePlanner planner;
   private final LatencyModel latency;
+  private final Optional<SslContext> tls;
 
   /**
    * Creates the initializer.
    *
    * @param counters counters shared by all connections
    * @param latency the server-wide answer delay
+   * @param tls the server TLS context when serving HTTPS
    */
-  public UpstreamInitializer(UpstreamCounters counters, LatencyModel latency) {
+  public UpstreamInitializer(
+      UpstreamCounters counters, LatencyModel latency, Optional<SslContext> tls) {
+    this.tls = tls;
     this.counters = counters;
     this.connectionCounter = new ConnectionCounter(counters);
     this.planner = new ResponsePlanner(mapper, counters, Clock.systemUTC());
@@ -38,6 +44,7 @@ public final class UpstreamInitializer extends ChannelInitializer<SocketChannel>
   protected void initChannel(SocketChannel channel) {
     ChannelPipeline pipeline = channel.pipeline();
     pipeline.addLast("connections", connectionCounter);
+    tls.ifPresent(context -> pipeline.addLast("tls", context.newHandler(channel.alloc())));
     pipeline.addLast("http", new HttpServerCodec());
     pipeline.addLast("keep-alive", new HttpServerKeepAliveHandler());
     pipeline.addLast("aggregator", new HttpObjectAggregator(MAX_CONTENT_LENGTH));

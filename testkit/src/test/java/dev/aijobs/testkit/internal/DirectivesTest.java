@@ -32,6 +32,29 @@ class DirectivesTest {
   }
 
   @Test
+  void readsTheStreamingAndFaultKeys() {
+    Directives d =
+        Directives.parse(
+            "m;mock:tokens=7;mock:token-interval=20;mock:first-token=1500;mock:comments=3"
+                + ";mock:fault=stream-cut;mock:fault-after=4");
+
+    assertThat(d.tokens()).hasValue(7);
+    assertThat(d.tokenInterval()).hasValue(Duration.ofMillis(20));
+    assertThat(d.firstToken()).hasValue(Duration.ofMillis(1500));
+    assertThat(d.comments()).hasValue(3);
+    assertThat(d.fault()).hasValue(Fault.STREAM_CUT);
+    assertThat(d.effectiveFaultAfter()).isEqualTo(4);
+    assertThat(Directives.NONE.effectiveFaultAfter()).isEqualTo(Directives.DEFAULT_FAULT_AFTER);
+  }
+
+  @Test
+  void everyFaultHasADirectiveName() {
+    for (Fault fault : Fault.values()) {
+      assertThat(Directives.parse("m;mock:fault=" + fault.directiveName()).fault()).hasValue(fault);
+    }
+  }
+
+  @Test
   void errorWithoutStatusMeans400() {
     assertThat(Directives.parse("m;mock:error=context_length_exceeded").effectiveStatus())
         .isEqualTo(400);
@@ -58,7 +81,12 @@ class DirectivesTest {
         "m;mock:status=600",
         "m;mock:latency=-5",
         "m;mock:times=0",
-        "m;mock:error="
+        "m;mock:error=",
+        "m;mock:tokens=0",
+        "m;mock:comments=-1",
+        "m;mock:first-token=x",
+        "m;mock:fault=meltdown",
+        "m;mock:fault-after=-2"
       })
   void rejectsMalformedDirectivesNamingTheSegment(String model) {
     String segment = model.substring(model.indexOf("mock:"));

@@ -10,7 +10,7 @@ class StandaloneArgsTest {
   @Test
   void defaultsToLoopback8089WithoutLatency() {
     assertThat(StandaloneArgs.parse())
-        .isEqualTo(new StandaloneArgs("127.0.0.1", 8089, 0, 0, 0, false));
+        .isEqualTo(new StandaloneArgs("127.0.0.1", 8089, 0, 0, 0, false, false));
   }
 
   @Test
@@ -26,9 +26,10 @@ class StandaloneArgsTest {
             "--jitter-ms",
             "100",
             "--io-threads",
-            "4");
+            "4",
+            "--tls");
 
-    assertThat(args).isEqualTo(new StandaloneArgs("0.0.0.0", 9000, 500, 100, 4, false));
+    assertThat(args).isEqualTo(new StandaloneArgs("0.0.0.0", 9000, 500, 100, 4, true, false));
   }
 
   @Test
