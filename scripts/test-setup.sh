@@ -18,3 +18,6 @@ if [ -z "${RABBITMQ_URI:-}" ] && ! port_open 127.0.0.1 5672; then
   }
 fi
 echo "test-setup: broker ready"
+
+# A real SOCKS5 server (dante) on loopback for the proxy integration tests.
+bash "$(dirname "$0")/dante.sh"
