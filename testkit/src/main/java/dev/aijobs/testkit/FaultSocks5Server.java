@@ -6,13 +6,18 @@ import dev.aijobs.testkit.internal.socks.TunnelLog;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.socksx.v5.Socks5CommandStatus;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
@@ -62,6 +67,7 @@ public final class FaultSocks5Server implements AutoCloseable {
   }
 
   private final EventLoopGroup group;
+  private final ChannelGroup clients = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
   private final TunnelLog log = new TunnelLog();
   private final String host;
   private final int port;
@@ -190,6 +196,14 @@ public final class FaultSocks5Server implements AutoCloseable {
     return log.connectionCount();
   }
 
+  /**
+   * Closes every client connection (and so its tunnel) now, as a proxy restart would; the server
+   * keeps listening in its current mode.
+   */
+  public void closeConnections() {
+    clients.close().awaitUninterruptibly();
+  }
+
   /** Forgets recorded tunnels and connections; live tunnels keep relaying. */
   public void reset() {
     log.reset();
@@ -236,7 +250,14 @@ public final class FaultSocks5Server implements AutoCloseable {
             .channel(NioServerSocketChannel.class)
             .option(ChannelOption.SO_REUSEADDR, true)
             .childOption(ChannelOption.TCP_NODELAY, true)
-            .childHandler(new SocksInitializer(() -> policy, log))
+            .childHandler(
+                new ChannelInitializer<SocketChannel>() {
+                  @Override
+                  protected void initChannel(SocketChannel ch) {
+                    clients.add(ch);
+                    ch.pipeline().addLast(new SocksInitializer(() -> policy, log));
+                  }
+                })
             .bind(host, bindPort)
             .awaitUninterruptibly();
     if (!bind.isSuccess()) {

@@ -112,7 +112,7 @@ public final class Worker implements AutoCloseable {
     ConfirmingPublisher publisher =
         new ConfirmingPublisher(r.publishConnection.createChannel(), amqpLoop);
     ReplySender replies = new ReplySender(publisher, codec);
-    ProviderGuards guards = new ProviderGuards(config.providers(), r.registry);
+    ProviderGuards guards = new ProviderGuards(config, r.registry);
     JobExecutor executor =
         new JobExecutor(config, r.upstream, guards, r.timer, r.dispatch, r.metrics);
     JobProcessor processor =

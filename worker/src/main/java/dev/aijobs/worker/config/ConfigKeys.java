@@ -31,6 +31,10 @@ public final class ConfigKeys {
   public static final String RETRY_MAX_DELAY = "AIJOBS_RETRY_MAX_DELAY";
   public static final String CHUNK_INTERVAL = "AIJOBS_CHUNK_INTERVAL";
   public static final String CHUNK_CHARS = "AIJOBS_CHUNK_CHARS";
+  public static final String BREAKER_FAILURE_RATE = "AIJOBS_BREAKER_FAILURE_RATE";
+  public static final String BREAKER_WINDOW = "AIJOBS_BREAKER_WINDOW";
+  public static final String BREAKER_MIN_CALLS = "AIJOBS_BREAKER_MIN_CALLS";
+  public static final String BREAKER_OPEN_DURATION = "AIJOBS_BREAKER_OPEN_DURATION";
 
   /** Prefix of per-provider keys: {@code AIJOBS_PROVIDER_<ID>_<FIELD>}. */
   public static final String PROVIDER_PREFIX = "AIJOBS_PROVIDER_";
@@ -95,7 +99,11 @@ public final class ConfigKeys {
           RETRY_BASE_DELAY,
           RETRY_MAX_DELAY,
           CHUNK_INTERVAL,
-          CHUNK_CHARS);
+          CHUNK_CHARS,
+          BREAKER_FAILURE_RATE,
+          BREAKER_WINDOW,
+          BREAKER_MIN_CALLS,
+          BREAKER_OPEN_DURATION);
 
   private ConfigKeys() {}
 

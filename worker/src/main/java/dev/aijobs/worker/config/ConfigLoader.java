@@ -64,6 +64,36 @@ public final class ConfigLoader {
             256));
     b.summaryInterval(
         v.duration(ConfigKeys.SUMMARY_INTERVAL, WorkerConfig.DEFAULT_SUMMARY_INTERVAL));
+    v.string(ConfigKeys.UPSTREAM_TLS_TRUST_STORE)
+        .ifPresent(
+            path ->
+                b.upstreamTrustStore(
+                    path,
+                    v.string(ConfigKeys.UPSTREAM_TLS_TRUST_STORE_PASSWORD)
+                        .map(Secret::of)
+                        .orElse(null)));
+    b.maxAttempts(v.integer(ConfigKeys.MAX_ATTEMPTS, WorkerConfig.DEFAULT_MAX_ATTEMPTS, 1, 50));
+    b.retryDelays(
+        positive(
+            ConfigKeys.RETRY_BASE_DELAY,
+            v.duration(ConfigKeys.RETRY_BASE_DELAY, WorkerConfig.DEFAULT_RETRY_BASE_DELAY)),
+        positive(
+            ConfigKeys.RETRY_MAX_DELAY,
+            v.duration(ConfigKeys.RETRY_MAX_DELAY, WorkerConfig.DEFAULT_RETRY_MAX_DELAY)));
+    b.chunking(
+        positive(
+            ConfigKeys.CHUNK_INTERVAL,
+            v.duration(ConfigKeys.CHUNK_INTERVAL, WorkerConfig.DEFAULT_CHUNK_INTERVAL)),
+        v.integer(ConfigKeys.CHUNK_CHARS, WorkerConfig.DEFAULT_CHUNK_CHARS, 1, 1_000_000));
+    WorkerConfig.BreakerSettings bd = WorkerConfig.DEFAULT_BREAKER;
+    b.breaker(
+        new WorkerConfig.BreakerSettings(
+            v.integer(ConfigKeys.BREAKER_FAILURE_RATE, bd.failureRatePercent(), 1, 100),
+            v.integer(ConfigKeys.BREAKER_WINDOW, bd.window(), 1, 10_000),
+            v.integer(ConfigKeys.BREAKER_MIN_CALLS, bd.minCalls(), 1, 10_000),
+            positive(
+                ConfigKeys.BREAKER_OPEN_DURATION,
+                v.duration(ConfigKeys.BREAKER_OPEN_DURATION, bd.openDuration()))));
     URI amqp =
         parseUri(
             ConfigKeys.AMQP_URI,

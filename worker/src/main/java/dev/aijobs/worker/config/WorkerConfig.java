@@ -24,6 +24,19 @@ public final class WorkerConfig {
   public static final Duration DEFAULT_RETRY_MAX_DELAY = Duration.ofSeconds(10);
   public static final Duration DEFAULT_CHUNK_INTERVAL = Duration.ofMillis(50);
   public static final int DEFAULT_CHUNK_CHARS = 200;
+  public static final BreakerSettings DEFAULT_BREAKER =
+      new BreakerSettings(50, 20, 10, Duration.ofSeconds(30));
+
+  /**
+   * Circuit breaker settings, the same for every (provider, route) and proxy breaker.
+   *
+   * @param failureRatePercent failure rate that opens a breaker
+   * @param window calls in the sliding window
+   * @param minCalls calls needed before the rate is judged
+   * @param openDuration how long an open breaker rejects calls before probing again
+   */
+  public record BreakerSettings(
+      int failureRatePercent, int window, int minCalls, Duration openDuration) {}
 
   private final String amqpUri;
   private final List<String> amqpAddresses;
@@ -45,8 +58,10 @@ public final class WorkerConfig {
   private final Duration retryMaxDelay;
   private final Duration chunkInterval;
   private final int chunkChars;
+  private final BreakerSettings breaker;
 
   private WorkerConfig(Builder b) {
+    this.breaker = b.breaker;
     this.maxAttempts = b.maxAttempts;
     this.retryBaseDelay = b.retryBaseDelay;
     this.retryMaxDelay = b.retryMaxDelay;
@@ -174,6 +189,11 @@ public final class WorkerConfig {
     return chunkChars;
   }
 
+  /** Circuit breaker settings. */
+  public BreakerSettings breaker() {
+    return breaker;
+  }
+
   /** A builder pre-filled with this config's values. */
   public Builder toBuilder() {
     Builder b = new Builder();
@@ -197,6 +217,7 @@ public final class WorkerConfig {
     b.retryMaxDelay = retryMaxDelay;
     b.chunkInterval = chunkInterval;
     b.chunkChars = chunkChars;
+    b.breaker = breaker;
     return b;
   }
 
@@ -222,8 +243,14 @@ public final class WorkerConfig {
     private Duration retryMaxDelay = DEFAULT_RETRY_MAX_DELAY;
     private Duration chunkInterval = DEFAULT_CHUNK_INTERVAL;
     private int chunkChars = DEFAULT_CHUNK_CHARS;
+    private BreakerSettings breaker = DEFAULT_BREAKER;
 
     private Builder() {}
+
+    public Builder breaker(BreakerSettings v) {
+      this.breaker = v;
+      return this;
+    }
 
     public Builder maxAttempts(int v) {
       this.maxAttempts = v;
@@ -336,6 +363,11 @@ public final class WorkerConfig {
           "retryMaxDelay must be >= retryBaseDelay");
       require(positive(chunkInterval), "chunkInterval must be > 0");
       require(chunkChars > 0, "chunkChars must be > 0");
+      require(
+          breaker.failureRatePercent() > 0 && breaker.failureRatePercent() <= 100,
+          "breaker failure rate must be in 1..100");
+      require(breaker.window() > 0 && breaker.minCalls() > 0, "breaker window must be > 0");
+      require(positive(breaker.openDuration()), "breaker open duration must be > 0");
       require(
           summaryInterval != null && !summaryInterval.isNegative(), "summaryInterval must be >= 0");
       return new WorkerConfig(this);

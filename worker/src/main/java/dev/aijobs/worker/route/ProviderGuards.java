@@ -3,6 +3,7 @@ package dev.aijobs.worker.route;
 import dev.aijobs.protocol.Route;
 import dev.aijobs.worker.config.ProviderConfig;
 import dev.aijobs.worker.config.ProxySettings;
+import dev.aijobs.worker.config.WorkerConfig;
 import io.github.resilience4j.bulkhead.Bulkhead;
 import io.github.resilience4j.bulkhead.BulkheadConfig;
 import io.github.resilience4j.bulkhead.BulkheadRegistry;
@@ -30,25 +31,27 @@ import java.util.concurrent.Executor;
  * cooling down the provider itself. Thread-safe.
  */
 public final class ProviderGuards {
-  /** Breaker defaults: 50% failures over the last 20 calls (at least 10) opens for 30 s. */
-  static final CircuitBreakerConfig BREAKER =
-      CircuitBreakerConfig.custom()
-          .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
-          .slidingWindowSize(20)
-          .minimumNumberOfCalls(10)
-          .failureRateThreshold(50)
-          .waitDurationInOpenState(Duration.ofSeconds(30))
-          .permittedNumberOfCallsInHalfOpenState(3)
-          .build();
+  static CircuitBreakerConfig breakerConfig(WorkerConfig.BreakerSettings b) {
+    return CircuitBreakerConfig.custom()
+        .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
+        .slidingWindowSize(b.window())
+        .minimumNumberOfCalls(b.minCalls())
+        .failureRateThreshold(b.failureRatePercent())
+        .waitDurationInOpenState(b.openDuration())
+        .permittedNumberOfCallsInHalfOpenState(3)
+        .build();
+  }
 
-  private final CircuitBreakerRegistry breakers = CircuitBreakerRegistry.of(BREAKER);
+  private final CircuitBreakerRegistry breakers;
   private final BulkheadRegistry bulkheads = BulkheadRegistry.ofDefaults();
   private final RateLimiterRegistry limiters = RateLimiterRegistry.ofDefaults();
   private final Map<String, Queue<Runnable>> waiting = new ConcurrentHashMap<>();
   private final Map<String, ProviderConfig> providers;
 
-  public ProviderGuards(Map<String, ProviderConfig> providers, MeterRegistry registry) {
+  public ProviderGuards(WorkerConfig config, MeterRegistry registry) {
+    Map<String, ProviderConfig> providers = config.providers();
     this.providers = Map.copyOf(providers);
+    this.breakers = CircuitBreakerRegistry.of(breakerConfig(config.breaker()));
     for (ProviderConfig p : providers.values()) {
       bulkheads.bulkhead(
           p.id(),

@@ -185,4 +185,73 @@ class ConfigLoaderTest {
         .isInstanceOf(ConfigException.class)
         .hasMessageStartingWith("AIJOBS_CONFIG_FILE:");
   }
+
+  /** Proves every documented key is read: a bad value for it stops start-up naming it. */
+  @ParameterizedTest(name = "{0}")
+  @org.junit.jupiter.params.provider.MethodSource("everyGlobalKey")
+  void everyGlobalKeyIsReadAndValidated(String key) {
+    String bad =
+        key.endsWith("_URI")
+            ? "ftp://x"
+            : key.endsWith("TRUST_STORE")
+                ? "/nonexistent/store.p12"
+                : key.endsWith("_HOST") || key.endsWith("PASSWORD") || key.endsWith("CONFIG_FILE")
+                    ? null
+                    : key.endsWith("ADDRESSES") ? "a:notaport" : "-1x";
+    org.assertj.core.api.ThrowableAssert.ThrowingCallable loading =
+        () -> {
+          WorkerConfig c = load(key, bad);
+          if (key.endsWith("TRUST_STORE")) {
+            TrustStores.clientContext(
+                key,
+                key.startsWith("AIJOBS_AMQP") ? c.tlsTrustStore() : c.upstreamTrustStore(),
+                null);
+          }
+        };
+    assertThatThrownBy(loading)
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith(key + ":");
+  }
+
+  static java.util.stream.Stream<String> everyGlobalKey() {
+    // Free-form values (host names, passwords) have nothing to reject; the file has its own test.
+    return ConfigKeys.GLOBAL_KEYS.stream()
+        .filter(k -> !k.endsWith("_HOST") && !k.endsWith("PASSWORD") && !k.endsWith("CONFIG_FILE"))
+        .sorted();
+  }
+
+  @Test
+  void everyProviderFieldIsRead() {
+    for (String field : ConfigKeys.PROVIDER_FIELDS) {
+      if (field.equals(ConfigKeys.P_BASE_URL)
+          || field.equals(ConfigKeys.P_API_KEY)
+          || field.equals(ConfigKeys.P_API_KEY_ENV)
+          || field.equals(ConfigKeys.P_PROXY_URL)) {
+        continue;
+      }
+      String key = "AIJOBS_PROVIDER_P_" + field;
+      assertThatThrownBy(() -> load("AIJOBS_PROVIDER_P_BASE_URL", "http://h/v1", key, "-1x"))
+          .as(key)
+          .isInstanceOf(ConfigException.class)
+          .hasMessageContaining(key);
+    }
+  }
+
+  @Test
+  void routesAndRetriesSettingsAreApplied() {
+    WorkerConfig c =
+        load(
+            "AIJOBS_MAX_ATTEMPTS", "9",
+            "AIJOBS_RETRY_BASE_DELAY", "10ms",
+            "AIJOBS_RETRY_MAX_DELAY", "1s",
+            "AIJOBS_CHUNK_INTERVAL", "20ms",
+            "AIJOBS_CHUNK_CHARS", "7",
+            "AIJOBS_BREAKER_MIN_CALLS", "3");
+    assertThat(c.maxAttempts()).isEqualTo(9);
+    assertThat(c.retryBaseDelay()).isEqualTo(Duration.ofMillis(10));
+    assertThat(c.retryMaxDelay()).isEqualTo(Duration.ofSeconds(1));
+    assertThat(c.chunkInterval()).isEqualTo(Duration.ofMillis(20));
+    assertThat(c.chunkChars()).isEqualTo(7);
+    assertThat(c.breaker().minCalls()).isEqualTo(3);
+  }
 }
