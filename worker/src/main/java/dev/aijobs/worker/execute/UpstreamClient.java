@@ -63,6 +63,7 @@ public final class UpstreamClient implements AutoCloseable {
             .setHandshakeTimeout(60_000)
             .setPooledConnectionIdleTimeout(Duration.ofSeconds(30))
             .setTcpNoDelay(true)
+            .setHttpAdditionalChannelInitializer(ch -> ch.pipeline().addLast(ProxyDns.HANDLER))
             .setUserAgent("aijobs-worker");
     if (sslContext != null) {
       config.setSslContext(sslContext);
@@ -101,6 +102,9 @@ public final class UpstreamClient implements AutoCloseable {
         ProxySettings proxy = provider.proxy();
         req.setProxyServer(proxyServer(proxy));
         req.setChannelPoolPartitioning(ProxyAwarePartitioning.INSTANCE);
+        if (proxy.resolveAtProxy() && proxy.type() == ConnectionMode.SOCKS5) {
+          req.setNameResolver(ProxyDns.resolverFor(provider.baseUrl().getHost()));
+        }
       }
       ListenableFuture<Void> call = http.executeRequest(req.build(), handler);
       handler.started(call);
