@@ -118,7 +118,17 @@ final class JobRun {
       }
     }
     CircuitBreaker breaker = ctx.guards().breaker(p.id(), route);
-    if (!breaker.tryAcquirePermission()) {
+    boolean permitted = breaker.tryAcquirePermission();
+    if (!permitted && route == Route.PROXY && p.fallbackToDirect()) {
+      // The provider is unwell through the proxy: try it direct before giving up on it.
+      release(proxyBreaker);
+      proxyBreaker = null;
+      route = Route.DIRECT_AFTER_PROXY_FAILURE;
+      ctx.metrics().fallback(p.id(), "breaker_open");
+      breaker = ctx.guards().breaker(p.id(), route);
+      permitted = breaker.tryAcquirePermission();
+    }
+    if (!permitted) {
       release(proxyBreaker);
       skipTarget(
           JobError.of(
@@ -136,8 +146,9 @@ final class JobRun {
     }
     Route r = route;
     CircuitBreaker pb = proxyBreaker;
+    CircuitBreaker cb = breaker;
     Runnable launch =
-        () -> ctx.guards().whenPermitted(p.id(), () -> launch(p, r, breaker, pb), ctx.executor());
+        () -> ctx.guards().whenPermitted(p.id(), () -> launch(p, r, cb, pb), ctx.executor());
     if (wait > 0) {
       ctx.timer().newTimeout(t -> ctx.executor().execute(launch), wait, TimeUnit.NANOSECONDS);
     } else {
