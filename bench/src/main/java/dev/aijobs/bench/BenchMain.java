@@ -1,0 +1,252 @@
+package dev.aijobs.bench;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.ConnectionFactory;
+import dev.aijobs.protocol.JobCodec;
+import dev.aijobs.protocol.JobRequest;
+import dev.aijobs.protocol.Topology;
+import dev.aijobs.testkit.MockUpstream;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.IntFunction;
+
+/**
+ * Runs benchmark scenarios against a local RabbitMQ: for each, the null worker (broker-bound
+ * reference) and the real worker, each as its own process, driven by the same load generator, with
+ * the mock upstream in this process. Prints a report and writes it under {@code bench/target}.
+ *
+ * <pre>
+ * java -jar bench/target/aijobs-bench.jar [--scenario a,b,c,d,e|all] [--scale 1.0]
+ *     [--uri amqp://...] [--worker-jvm "-XX:+UseSerialGC ..."] [--skip-null]
+ * </pre>
+ */
+public final class BenchMain {
+  private BenchMain() {}
+
+  public static void main(String[] args) throws Exception {
+    Options o = Options.parse(args);
+    List<RunResult> all = new ArrayList<>();
+    Report report = new Report(o.outDir);
+    report.header(o);
+    for (Scenario s : o.scenarios) {
+      Scenario sc = s.scaled(o.scale);
+      System.err.println("== scenario " + sc.name() + ": " + sc.title());
+      List<RunResult> runs = runScenario(sc, o);
+      report.scenario(sc, runs);
+      all.addAll(runs);
+    }
+    report.finish();
+    System.out.println(report.text());
+  }
+
+  static List<RunResult> runScenario(Scenario s, Options o) throws Exception {
+    if (s.viaProxy()) {
+      requirePort(11080, "dante SOCKS5 (run scripts/dante.sh)");
+    }
+    List<RunResult> runs = new ArrayList<>();
+    try (MockUpstream upstream =
+        MockUpstream.start(
+            MockUpstream.Options.builder()
+                .latency(Duration.ofMillis(s.latencyMs()))
+                .ioThreads(2)
+                .build())) {
+      if (!o.skipNull && s.streamTokens() == 0) {
+        runs.add(runWith(s, o, "null worker", nullWorker(s, o)));
+      }
+      runs.add(runWith(s, o, "aijobs worker", worker(s, o, upstream)));
+    }
+    return runs;
+  }
+
+  private static ManagedProcess nullWorker(Scenario s, Options o) throws IOException {
+    Map<String, String> env = new HashMap<>();
+    env.put("AIJOBS_AMQP_URI", o.uri);
+    env.put("AIJOBS_MAX_IN_FLIGHT", String.valueOf(s.inFlight()));
+    return ManagedProcess.start(
+        "null-worker",
+        o.benchJar,
+        NullWorker.class.getName(),
+        o.workerJvm,
+        env,
+        o.outDir.resolve("null-worker-" + s.name() + ".log"));
+  }
+
+  private static ManagedProcess worker(Scenario s, Options o, MockUpstream upstream)
+      throws IOException {
+    Map<String, String> env = new HashMap<>();
+    env.put("AIJOBS_AMQP_URI", o.uri);
+    env.put("AIJOBS_MAX_IN_FLIGHT", String.valueOf(s.inFlight()));
+    env.put("AIJOBS_HTTP_PORT", "0");
+    env.put("AIJOBS_HTTP_HOST", "127.0.0.1");
+    env.put("AIJOBS_SUMMARY_INTERVAL", "0s");
+    env.put("AIJOBS_PROVIDER_MOCK_BASE_URL", upstream.baseUrl());
+    env.put("AIJOBS_PROVIDER_MOCK_MAX_CONCURRENCY", String.valueOf(Math.max(1024, s.inFlight())));
+    if (s.viaProxy()) {
+      env.put("AIJOBS_PROVIDER_MOCK_MODE", "socks5");
+      env.put("AIJOBS_PROVIDER_MOCK_PROXY_URL", "socks5://127.0.0.1:11080");
+      env.put("AIJOBS_PROVIDER_MOCK_FALLBACK_TO_DIRECT", "false");
+    }
+    return ManagedProcess.start(
+        "worker",
+        o.workerJar,
+        null,
+        o.workerJvm,
+        env,
+        o.outDir.resolve("worker-" + s.name() + ".log"));
+  }
+
+  private static RunResult runWith(Scenario s, Options o, String label, ManagedProcess proc)
+      throws Exception {
+    try (proc) {
+      resetQueues(o.uri);
+      awaitConsumer(o.uri, proc);
+      JobCodec codec = new JobCodec();
+      try (JobSender sender = new RawSender(o.uri)) {
+        int warm = s.openLoop() ? Math.min(5_000, s.rate() * 3) : Math.min(5_000, s.jobs() / 5);
+        System.err.println("  warming up " + label + " with " + warm + " jobs");
+        new LoadDriver(sender, jobs(codec, s, "w")).closedLoop(warm, s.inFlight(), "warm-up");
+        long cpu0 = proc.cpuNanos();
+        LoadDriver driver = new LoadDriver(sender, jobs(codec, s, "m"));
+        LoadDriver.Measured m =
+            s.openLoop()
+                ? driver.openLoop(s.rate(), s.seconds(), label)
+                : driver.closedLoop(s.jobs(), s.inFlight(), label);
+        long cpu1 = proc.cpuNanos();
+        long rss = proc.peakRssBytes();
+        RunResult r =
+            new RunResult(
+                label,
+                m.jobs(),
+                m.errors(),
+                m.seconds(),
+                m.e2e(),
+                m.ttft(),
+                m.chunks(),
+                cpu0 < 0 || cpu1 < 0 ? -1 : cpu1 - cpu0,
+                rss);
+        System.err.printf(
+            "  %s: %,.0f jobs/s, p99 %.1f ms, errors %d%n",
+            label, r.rate(), r.e2eMs(99), r.errors());
+        return r;
+      }
+    }
+  }
+
+  private static IntFunction<JobRequest> jobs(JobCodec codec, Scenario s, String prefix) {
+    String run = prefix + "-" + s.name() + "-" + Long.toString(System.nanoTime(), 36) + "-";
+    return n -> {
+      ObjectNode msg = codec.newObject().put("role", "user").put("content", "benchmark job " + n);
+      long now = System.currentTimeMillis();
+      return new JobRequest(
+          1,
+          run + n,
+          "mock",
+          s.model(),
+          List.of(),
+          List.of(msg),
+          null,
+          s.streamTokens() > 0,
+          now,
+          now + 600_000,
+          null);
+    };
+  }
+
+  static void resetQueues(String uri) throws Exception {
+    ConnectionFactory cf = new ConnectionFactory();
+    cf.setUri(uri);
+    try (Connection c = cf.newConnection("aijobs-bench-reset");
+        Channel ch = c.createChannel()) {
+      Topology.declareWorkerSide(ch);
+      ch.queuePurge(Topology.JOBS_QUEUE);
+    }
+  }
+
+  private static void awaitConsumer(String uri, ManagedProcess proc) throws Exception {
+    ConnectionFactory cf = new ConnectionFactory();
+    cf.setUri(uri);
+    try (Connection c = cf.newConnection("aijobs-bench-probe");
+        Channel ch = c.createChannel()) {
+      long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      while (ch.queueDeclarePassive(Topology.JOBS_QUEUE).getConsumerCount() < 1) {
+        if (!proc.isAlive() || System.nanoTime() > end) {
+          throw new IllegalStateException(proc + " did not start consuming; see its log");
+        }
+        Thread.sleep(100);
+      }
+    }
+  }
+
+  private static void requirePort(int port, String what) {
+    try (Socket s = new Socket()) {
+      s.connect(new InetSocketAddress("127.0.0.1", port), 1000);
+    } catch (IOException e) {
+      throw new IllegalStateException(what + " is not listening on 127.0.0.1:" + port);
+    }
+  }
+
+  /** Command-line options. */
+  static final class Options {
+    List<Scenario> scenarios = Scenario.ALL;
+    double scale = 1.0;
+    String uri = "amqp://guest:guest@localhost:5672/%2F";
+    List<String> workerJvm = List.of();
+    boolean skipNull;
+    Path workerJar = Path.of("worker/target/aijobs-worker.jar");
+    Path benchJar;
+    Path outDir = Path.of("bench/target");
+
+    static Options parse(String[] args) throws Exception {
+      Options o = new Options();
+      for (int i = 0; i < args.length; i++) {
+        switch (args[i]) {
+          case "--scenario" -> {
+            String v = args[++i];
+            if (!v.equals("all")) {
+              List<Scenario> list = new ArrayList<>();
+              for (String n : v.split(",")) {
+                list.add(Scenario.named(n.trim()));
+              }
+              o.scenarios = list;
+            }
+          }
+          case "--scale" -> o.scale = Double.parseDouble(args[++i]);
+          case "--uri" -> o.uri = args[++i];
+          case "--worker-jvm" -> o.workerJvm = Arrays.asList(args[++i].trim().split("\\s+"));
+          case "--worker-jar" -> o.workerJar = Path.of(args[++i]);
+          case "--out" -> o.outDir = Path.of(args[++i]);
+          case "--skip-null" -> o.skipNull = true;
+          default ->
+              throw new IllegalArgumentException(
+                  "unknown option "
+                      + args[i]
+                      + "; usage: [--scenario a,b,c,d,e|all] [--scale F] [--uri URI]"
+                      + " [--worker-jvm FLAGS] [--worker-jar PATH] [--out DIR] [--skip-null]");
+        }
+      }
+      String env = System.getenv("RABBITMQ_URI");
+      if (env != null && !env.isBlank() && !Arrays.asList(args).contains("--uri")) {
+        o.uri = env;
+      }
+      o.benchJar =
+          Path.of(BenchMain.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+      if (!Files.exists(o.workerJar)) {
+        throw new IllegalStateException(
+            o.workerJar + " is missing: build with ./mvnw -B -DskipTests package");
+      }
+      Files.createDirectories(o.outDir);
+      return o;
+    }
+  }
+}

@@ -1,0 +1,39 @@
+package dev.aijobs.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** CPU time and peak resident memory of a Linux process, read from {@code /proc}. */
+final class ProcStats {
+  /** Clock ticks per second of {@code /proc/PID/stat} times (USER_HZ, 100 on Linux). */
+  private static final long TICKS_PER_SECOND = 100;
+
+  private ProcStats() {}
+
+  /** User plus system CPU time in nanoseconds, or -1 when unreadable. */
+  static long cpuNanos(long pid) {
+    try {
+      String stat = Files.readString(Path.of("/proc", String.valueOf(pid), "stat"));
+      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
+      return ticks * 1_000_000_000L / TICKS_PER_SECOND;
+    } catch (IOException | RuntimeException e) {
+      return -1;
+    }
+  }
+
+  /** Peak resident set size (VmHWM) in bytes, or -1 when unreadable. */
+  static long peakRssBytes(long pid) {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(pid), "status"))) {
+        if (line.startsWith("VmHWM:")) {
+          return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      return -1;
+    }
+    return -1;
+  }
+}

@@ -1,0 +1,113 @@
+package dev.aijobs.bench;
+
+import java.util.List;
+
+/**
+ * A benchmark scenario.
+ *
+ * @param name short name (a..e)
+ * @param title what it measures
+ * @param jobs jobs in a closed-loop run (0 for open loop)
+ * @param inFlight jobs outstanding in a closed-loop run; the worker's prefetch
+ * @param latencyMs the mock upstream's latency
+ * @param rate open-loop arrival rate per second (0 for closed loop)
+ * @param seconds open-loop duration
+ * @param viaProxy whether the worker reaches the upstream through the dante SOCKS5 proxy
+ * @param streamTokens tokens per streamed answer (0: not streaming)
+ * @param tokenIntervalMs gap between streamed tokens
+ */
+record Scenario(
+    String name,
+    String title,
+    int jobs,
+    int inFlight,
+    int latencyMs,
+    int rate,
+    int seconds,
+    boolean viaProxy,
+    int streamTokens,
+    int tokenIntervalMs) {
+
+  static final List<Scenario> ALL =
+      List.of(
+          new Scenario(
+              "a",
+              "0 ms upstream, 20,000 jobs, 1,000 in flight",
+              20_000,
+              1_000,
+              0,
+              0,
+              0,
+              false,
+              0,
+              0),
+          new Scenario(
+              "b",
+              "500 ms upstream, 60,000 jobs, 5,000 in flight",
+              60_000,
+              5_000,
+              500,
+              0,
+              0,
+              false,
+              0,
+              0),
+          new Scenario("c", "as (b), through dante SOCKS5", 60_000, 5_000, 500, 0, 0, true, 0, 0),
+          new Scenario(
+              "d",
+              "open loop, 2,000 jobs/s for 60 s, 500 ms upstream",
+              0,
+              5_000,
+              500,
+              2_000,
+              60,
+              false,
+              0,
+              0),
+          new Scenario(
+              "e",
+              "streaming, 200 tokens at 10 ms per job",
+              4_000,
+              1_000,
+              0,
+              0,
+              0,
+              false,
+              200,
+              10));
+
+  static Scenario named(String name) {
+    for (Scenario s : ALL) {
+      if (s.name.equals(name)) {
+        return s;
+      }
+    }
+    throw new IllegalArgumentException("unknown scenario '" + name + "' (a, b, c, d, e)");
+  }
+
+  boolean openLoop() {
+    return rate > 0;
+  }
+
+  /** The model name, with the mock upstream's streaming directives when streaming. */
+  String model() {
+    return streamTokens == 0
+        ? "bench"
+        : "bench;mock:tokens=" + streamTokens + ";mock:token-interval=" + tokenIntervalMs;
+  }
+
+  /** A copy with another size (for quick runs). */
+  Scenario scaled(double factor) {
+    return new Scenario(
+        name,
+        title,
+        (int) Math.max(100, jobs * factor),
+        inFlight,
+        latencyMs,
+        rate,
+        (int) Math.max(5, seconds * factor),
+        viaProxy,
+        streamTokens,
+        tokenIntervalMs);
+  }
+}
