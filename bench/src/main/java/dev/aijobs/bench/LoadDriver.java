@@ -97,7 +97,9 @@ final class LoadDriver {
   private void record(JobSender.Outcome o, Throwable e, long lagNanos) {
     done.incrementAndGet();
     if (e != null || !o.ok()) {
-      errors.incrementAndGet();
+      if (errors.incrementAndGet() == 1) {
+        System.err.println("  first error: " + (e != null ? e : "result not ok"));
+      }
       return;
     }
     e2e.recordValue(Math.min(MAX_NANOS, o.e2eNanos() + lagNanos));

@@ -42,7 +42,7 @@ public record ProviderConfig(
     Duration idleTimeout,
     Duration timeout) {
 
-  public static final int DEFAULT_MAX_CONCURRENCY = 1024;
+  public static final int DEFAULT_MAX_CONCURRENCY = 4096;
   public static final int DEFAULT_MAX_RETRIES = 2;
   public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
   public static final Duration DEFAULT_FIRST_DATA_TIMEOUT = Duration.ofSeconds(60);
