@@ -352,6 +352,44 @@ class StreamingIT {
   }
 
   @Test
+  void theDeadlineBeforeTheFirstTokenEndsTheJob() throws Exception {
+    String id = newId("deadline-first");
+    // mock2's first-data clock (2 s) is longer than the time left to the deadline (1 s).
+    ObjectNode job = BotSide.job(id, "mock2", id + ";mock:first-token=5000", "late");
+    job.put("stream", true);
+    job.put("deadline_ms", System.currentTimeMillis() + 1000);
+    JsonNode r = publishAndWait(job);
+
+    assertThat(r.path("status").asText()).as(r.toString()).isEqualTo("error");
+    assertThat(r.path("error").path("code").asText()).isEqualTo("deadline_exceeded");
+    assertThat(r.path("attempts")).hasSize(1);
+    assertThat(r.path("timing").path("total_ms").asLong()).isLessThan(5000);
+    assertThat(chunks(id)).isEmpty();
+  }
+
+  @Test
+  void theDeadlineMidStreamEndsTheJobAndNoChunkFollowsTheResult() throws Exception {
+    String id = newId("deadline-mid");
+    ObjectNode job = BotSide.job(id, "mock2", id + ";mock:tokens=50;mock:token-interval=100", "x");
+    job.put("stream", true);
+    job.put("deadline_ms", System.currentTimeMillis() + 1500);
+    JsonNode r = publishAndWait(job);
+
+    assertThat(r.path("status").asText()).as(r.toString()).isEqualTo("error");
+    assertThat(r.path("error").path("code").asText()).isEqualTo("deadline_exceeded");
+    assertThat(r.path("attempts")).hasSize(1);
+    assertThat(r.path("timing").path("ttft_ms").isIntegralNumber()).isTrue();
+    List<JsonNode> chunks = chunks(id);
+    assertThat(chunks).isNotEmpty();
+    assertSeqCountsUpFromZero(chunks);
+    // Text still pending in the coalescer when the deadline struck must not trail the result.
+    await()
+        .during(CHUNK_INTERVAL.multipliedBy(2))
+        .atMost(CHUNK_INTERVAL.multipliedBy(4))
+        .untilAsserted(() -> assertResultComesLast(id));
+  }
+
+  @Test
   void anInBandErrorUnderHttp200IsAnUpstreamError() throws Exception {
     String id = newId("in-band");
     JsonNode r = publishAndWait(streamJob(id, ";mock:tokens=10;mock:fault=in-band-error"));
