@@ -185,6 +185,30 @@ class ResilienceIT {
   }
 
   @Test
+  void a429WhoseRetryAfterPassesTheDeadlineMovesToTheFallback() throws Exception {
+    String id = newId("429-late-fb");
+    ObjectNode job = job(id, ";mock:status=429;mock:retry-after=30");
+    addFallback(job, "mock2", id + "-fb");
+    job.put("deadline_ms", System.currentTimeMillis() + 3000);
+    JsonNode r = publishAndWait(job);
+
+    assertThat(r.path("status").asText()).as(r.toString()).isEqualTo("ok");
+    assertThat(r.path("completion").path("provider").asText()).isEqualTo("mock2");
+    assertOutcomes(r, "rate_limited", "ok");
+    assertThat(r.path("timing").path("total_ms").asLong()).isLessThan(30_000);
+  }
+
+  @Test
+  void a503WithRetryAfterIsRetriedAfterTheWait() throws Exception {
+    String id = newId("503-once");
+    JsonNode r = publishAndWait(job(id, ";mock:status=503;mock:retry-after=1;mock:times=1"));
+
+    assertThat(r.path("status").asText()).as(r.toString()).isEqualTo("ok");
+    assertOutcomes(r, "upstream_error", "ok");
+    assertThat(r.path("timing").path("total_ms").asLong()).isGreaterThanOrEqualTo(1000);
+  }
+
+  @Test
   void contextLengthExceededIsNotRetried() throws Exception {
     String id = newId("ctx");
     JsonNode r = publishAndWait(job(id, ";mock:error=context_length_exceeded"));
@@ -233,6 +257,44 @@ class ResilienceIT {
     JsonNode r = publishAndWait(job(id, ";mock:fault=reset-before-headers"));
 
     assertThat(r.path("status").asText()).as(r.toString()).isEqualTo("error");
+    assertThat(r.path("attempts")).hasSize(1 + MAX_RETRIES);
+  }
+
+  @Test
+  void aCloseBeforeTheHeadersIsRetried() throws Exception {
+    String id = newId("close");
+    JsonNode r = publishAndWait(job(id, ";mock:fault=close-before-headers;mock:times=1"));
+
+    assertThat(r.path("status").asText()).as(r.toString()).isEqualTo("ok");
+    assertThat(r.path("attempts")).hasSize(2);
+    assertThat(r.path("attempts").get(0).path("outcome").asText()).isEqualTo("upstream_error");
+  }
+
+  @Test
+  void aHalfBodyIsRetriedAndNeverOk() throws Exception {
+    String id = newId("half-body");
+    JsonNode r = publishAndWait(job(id, ";mock:fault=stream-cut"));
+
+    assertThat(r.path("status").asText()).as(r.toString()).isEqualTo("error");
+    assertThat(r.path("attempts")).hasSize(1 + MAX_RETRIES);
+  }
+
+  @Test
+  void aMalformedBodyIsMalformedResponseAndRetried() throws Exception {
+    String id = newId("malformed");
+    JsonNode r = publishAndWait(job(id, ";mock:fault=malformed-event;mock:times=1"));
+
+    assertThat(r.path("status").asText()).as(r.toString()).isEqualTo("ok");
+    assertOutcomes(r, "malformed_response", "ok");
+  }
+
+  @Test
+  void anInBandErrorInA200BodyIsAnError() throws Exception {
+    String id = newId("in-band");
+    JsonNode r = publishAndWait(job(id, ";mock:fault=in-band-error"));
+
+    assertError(r, "upstream_error");
+    assertThat(r.path("error").path("http_status").asInt()).isEqualTo(200);
     assertThat(r.path("attempts")).hasSize(1 + MAX_RETRIES);
   }
 
