@@ -352,6 +352,45 @@ class StreamingIT {
   }
 
   @Test
+  void anErrorStatusOnAStreamJobIsRetriedBeforeAnyChunk() throws Exception {
+    String id = newId("500-once");
+    JsonNode r = publishAndWait(streamJob(id, ";mock:status=500;mock:times=1"));
+
+    assertThat(r.path("status").asText()).as(r.toString()).isEqualTo("ok");
+    assertThat(r.path("attempts")).hasSize(2);
+    assertThat(r.path("attempts").get(0).path("outcome").asText()).isEqualTo("upstream_error");
+    List<JsonNode> chunks = chunks(id);
+    assertThat(chunks).isNotEmpty();
+    assertSeqCountsUpFromZero(chunks);
+    assertThat(chunks).allSatisfy(c -> assertThat(c.has("restart")).isFalse());
+    assertThat(reassemble(chunks)).isEqualTo(r.path("completion").path("content").asText());
+  }
+
+  @Test
+  void anInBandErrorAfterChunksIsRetriedWithARestart() throws Exception {
+    String id = newId("in-band-retry");
+    JsonNode r =
+        publishAndWait(
+            streamJob(
+                id,
+                ";mock:tokens=30;mock:token-interval=100;mock:fault=in-band-error"
+                    + ";mock:fault-after=8;mock:times=1"));
+
+    assertThat(r.path("status").asText()).as(r.toString()).isEqualTo("ok");
+    assertThat(r.path("attempts")).hasSize(2);
+    assertThat(r.path("attempts").get(0).path("outcome").asText()).isEqualTo("upstream_error");
+    String content = r.path("completion").path("content").asText();
+    assertThat(content).isEqualTo("echo: stream " + id);
+    List<JsonNode> chunks = chunks(id);
+    assertSeqCountsUpFromZero(chunks);
+    assertThat(chunks.get(0).path("delta").asText()).startsWith("t0");
+    assertThat(chunks.stream().filter(c -> c.path("restart").asBoolean(false)).count())
+        .isEqualTo(1);
+    assertThat(reassemble(chunks)).isEqualTo(content);
+    assertResultComesLast(id);
+  }
+
+  @Test
   void theDeadlineBeforeTheFirstTokenEndsTheJob() throws Exception {
     String id = newId("deadline-first");
     // mock2's first-data clock (2 s) is longer than the time left to the deadline (1 s).
