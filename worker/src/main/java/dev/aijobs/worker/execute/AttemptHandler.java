@@ -49,6 +49,7 @@ final class AttemptHandler implements AsyncHandler<Void> {
   private volatile boolean firstData;
   private volatile LocalTimeout fired;
   private volatile boolean sseMode;
+  private volatile boolean deadlineBindsRequestTimeout;
   private int status;
   private Duration retryAfter;
   private Timeout connectClock;
@@ -73,6 +74,10 @@ final class AttemptHandler implements AsyncHandler<Void> {
   void started(ListenableFuture<Void> call) {
     this.call = call;
     long now = System.currentTimeMillis();
+    // A non-streaming call carries the HTTP client's request timeout, min(time left, provider
+    // timeout): when the time left is the smaller, that timeout is the job's deadline.
+    deadlineBindsRequestTimeout =
+        !spec.job().stream() && spec.deadlineMs() - now <= spec.provider().timeout().toMillis();
     connectClock = arm(spec.provider().connectTimeout().toMillis(), LocalTimeout.CONNECT);
     firstDataClock = arm(spec.provider().firstDataTimeout().toMillis(), LocalTimeout.FIRST_DATA);
     deadlineClock = arm(Math.max(1, spec.deadlineMs() - now), LocalTimeout.DEADLINE);
@@ -240,6 +245,11 @@ final class AttemptHandler implements AsyncHandler<Void> {
       finishStream();
       return;
     }
+    if (fired == null && deadlineBindsRequestTimeout && isTimeout(t)) {
+      // The client's request timeout and our deadline clock expire together; whichever fires
+      // first, it is the deadline (not a silent provider, which would be retryable).
+      fired = LocalTimeout.DEADLINE;
+    }
     AttemptTrace trace =
         new AttemptTrace(
             spec.viaProxy(),
@@ -258,6 +268,18 @@ final class AttemptHandler implements AsyncHandler<Void> {
       return;
     }
     complete(AttemptOutcome.transport(kind, message));
+  }
+
+  private static boolean isTimeout(Throwable t) {
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (c instanceof TimeoutException) {
+        return true;
+      }
+      if (c.getCause() == c) {
+        break;
+      }
+    }
+    return false;
   }
 
   private String describe(FailureKind kind, Throwable t) {

@@ -271,6 +271,11 @@ final class JobRun {
   }
 
   private void finishError(JobError error) {
+    if (chunks != null) {
+      // Text still waiting for its interval goes out now: a timer flush after the result would
+      // break "chunks come before the result" (and is dropped only once the job is acked).
+      chunks.flush();
+    }
     done.complete(JobResult.error(job.id(), error, lastRoute, attempts, timing(), job.meta()));
   }
 
