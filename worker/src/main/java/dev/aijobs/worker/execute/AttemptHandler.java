@@ -74,8 +74,8 @@ final class AttemptHandler implements AsyncHandler<Void> {
   void started(ListenableFuture<Void> call) {
     this.call = call;
     long now = System.currentTimeMillis();
-    // A non-streaming call carries the HTTP client's request timeout, min(time left, provider
-    // timeout): when the time left is the smaller, that timeout is the job's deadline.
+    // A non-streaming call carries the HTTP client's request timeout (the provider's TIMEOUT):
+    // when the deadline comes no later, a timeout from the client is the deadline's.
     deadlineBindsRequestTimeout =
         !spec.job().stream() && spec.deadlineMs() - now <= spec.provider().timeout().toMillis();
     connectClock = arm(spec.provider().connectTimeout().toMillis(), LocalTimeout.CONNECT);

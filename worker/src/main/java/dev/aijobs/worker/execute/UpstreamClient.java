@@ -84,17 +84,13 @@ public final class UpstreamClient implements AutoCloseable {
     try {
       ProviderConfig provider = spec.provider();
       boolean stream = spec.job().stream();
-      long left = Math.max(1, spec.deadlineMs() - System.currentTimeMillis());
       RequestBuilder req =
           new RequestBuilder("POST")
               .setUrl(provider.chatCompletionsUrl())
               .setHeader("Content-Type", "application/json")
               .setHeader("Accept", stream ? "text/event-stream" : "application/json")
               .setBody(body(spec.model(), spec.job()))
-              .setRequestTimeout(
-                  stream
-                      ? NO_TIMEOUT
-                      : Duration.ofMillis(Math.min(left, provider.timeout().toMillis())));
+              .setRequestTimeout(stream ? NO_TIMEOUT : provider.timeout());
       if (spec.apiKey() != null) {
         req.setHeader("Authorization", "Bearer " + spec.apiKey().reveal());
       }
