@@ -21,3 +21,20 @@ echo "test-setup: broker ready"
 
 # A real SOCKS5 server (dante) on loopback for the proxy integration tests.
 bash "$(dirname "$0")/dante.sh"
+
+# Tools that check the ops files (OpsFilesIT): promtool (Debian package prometheus) and
+# docker-compose (validates docker-compose.yml; no Docker engine needed). Installed only when
+# missing. The prometheus package would start a server on :9090 where services are allowed to
+# start; stop that one, since workers in the tests use that port.
+if ! command -v promtool >/dev/null 2>&1 || ! command -v docker-compose >/dev/null 2>&1; then
+  echo "test-setup: installing promtool and docker-compose"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get install -y -q --no-install-recommends prometheus docker-compose >/dev/null 2>&1 || {
+    apt-get update -q >/dev/null
+    apt-get install -y -q --no-install-recommends prometheus docker-compose >/dev/null
+  }
+  if [ -f /run/prometheus.pid ] || pidof prometheus >/dev/null 2>&1; then
+    (service prometheus stop || invoke-rc.d prometheus stop) >/dev/null 2>&1 || true
+  fi
+fi
+echo "test-setup: $(promtool --version 2>&1 | head -1); $(docker-compose version --short 2>/dev/null || echo 'docker-compose ?')"

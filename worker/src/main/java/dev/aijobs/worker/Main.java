@@ -1,5 +1,6 @@
 package dev.aijobs.worker;
 
+import dev.aijobs.worker.admin.AdminCli;
 import dev.aijobs.worker.config.ConfigException;
 import dev.aijobs.worker.config.ConfigLoader;
 import dev.aijobs.worker.config.WorkerConfig;
@@ -18,6 +19,10 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
+    if (args.length > 0 && AdminCli.handles(args[0])) {
+      System.exit(AdminCli.run(args, System.out, System.err));
+      return;
+    }
     WorkerConfig config;
     try {
       config = ConfigLoader.fromProcess();
