@@ -40,7 +40,8 @@ final class ChunkCoalescer {
   /** Adds streamed text. */
   synchronized void add(String delta) {
     pending.append(delta);
-    if (pending.length() >= maxChars) {
+    if (!sentThisAttempt || pending.length() >= maxChars) {
+      // The first text of an attempt goes out at once: time to first token is what users feel.
       flush();
     } else if (scheduled == null) {
       scheduled = timer.newTimeout(t -> flushScheduled(), intervalMillis, TimeUnit.MILLISECONDS);

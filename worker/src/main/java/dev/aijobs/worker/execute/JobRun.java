@@ -69,8 +69,13 @@ final class JobRun {
             : null;
   }
 
+  /** Starts the first attempt on the calling thread (the consumer's dispatch thread). */
   CompletableFuture<JobResult> start() {
-    beginTarget(0);
+    synchronized (this) {
+      targetIndex = 0;
+      route = provider().usesProxy() ? Route.PROXY : Route.DIRECT;
+    }
+    attempt();
     return done;
   }
 
