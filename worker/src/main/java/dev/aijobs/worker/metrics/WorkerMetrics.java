@@ -88,6 +88,11 @@ public final class WorkerMetrics {
         Counter.builder(REPLY_FAILURES)
             .description("results the broker did not confirm")
             .register(registry);
+    // Present from the start at 0, so that rate()/increase() see the first dead letter.
+    for (ErrorCode code :
+        new ErrorCode[] {ErrorCode.INVALID_JOB, ErrorCode.UNKNOWN_PROVIDER, ErrorCode.INTERNAL}) {
+      counter(DEAD_LETTERED, "jobs sent to ai.jobs.dead", "code", code.wireName());
+    }
   }
 
   /** The registry the meters live in. */
