@@ -117,12 +117,14 @@ public final class BenchMain {
         System.err.println("  warming up " + label + " with " + warm + " jobs");
         new LoadDriver(sender, jobs(codec, s, "w")).closedLoop(warm, s.inFlight(), "warm-up");
         long cpu0 = proc.cpuNanos();
+        java.util.Map<String, Long> threads0 = ProcStats.threadCpuNanos(proc.pid());
         LoadDriver driver = new LoadDriver(sender, jobs(codec, s, "m"));
         LoadDriver.Measured m =
             s.openLoop()
                 ? driver.openLoop(s.rate(), s.seconds(), label)
                 : driver.closedLoop(s.jobs(), s.inFlight(), label);
         long cpu1 = proc.cpuNanos();
+        printThreadCpu(label, threads0, ProcStats.threadCpuNanos(proc.pid()), m.jobs());
         long rss = proc.peakRssBytes();
         RunResult r =
             new RunResult(
@@ -141,6 +143,19 @@ public final class BenchMain {
         return r;
       }
     }
+  }
+
+  private static void printThreadCpu(
+      String label, Map<String, Long> before, Map<String, Long> after, long jobs) {
+    StringBuilder sb = new StringBuilder("  " + label + " CPU by thread (µs/job):");
+    after.entrySet().stream()
+        .map(e -> Map.entry(e.getKey(), e.getValue() - before.getOrDefault(e.getKey(), 0L)))
+        .filter(e -> e.getValue() > 0)
+        .sorted((x, y) -> Long.compare(y.getValue(), x.getValue()))
+        .limit(8)
+        .forEach(
+            e -> sb.append(String.format(" %s=%.0f", e.getKey(), e.getValue() / 1000.0 / jobs)));
+    System.err.println(sb);
   }
 
   private static IntFunction<JobRequest> jobs(JobCodec codec, Scenario s, String prefix) {

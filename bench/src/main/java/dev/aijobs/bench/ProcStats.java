@@ -23,6 +23,29 @@ final class ProcStats {
     }
   }
 
+  /** CPU nanoseconds per thread name (threads of one name summed), from /proc/PID/task. */
+  static java.util.Map<String, Long> threadCpuNanos(long pid) {
+    java.util.Map<String, Long> out = new java.util.TreeMap<>();
+    try (java.util.stream.Stream<Path> tasks =
+        Files.list(Path.of("/proc", String.valueOf(pid), "task"))) {
+      for (Path task : (Iterable<Path>) tasks::iterator) {
+        try {
+          String stat = Files.readString(task.resolve("stat"));
+          String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+          String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+          long ns =
+              (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 1_000_000_000L / TICKS_PER_SECOND;
+          out.merge(name.replaceAll("[0-9]+", "#"), ns, Long::sum);
+        } catch (IOException | RuntimeException e) {
+          // thread ended
+        }
+      }
+    } catch (IOException e) {
+      return out;
+    }
+    return out;
+  }
+
   /** Peak resident set size (VmHWM) in bytes, or -1 when unreadable. */
   static long peakRssBytes(long pid) {
     try {
