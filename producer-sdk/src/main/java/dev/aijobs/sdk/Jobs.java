@@ -174,10 +174,12 @@ public final class Jobs {
      */
     public JobRequest build() {
       long now = clock.millis();
-      Long deadlineMs =
-          timeout != null
-              ? now + timeout.toMillis()
-              : deadline != null ? deadline.toEpochMilli() : null;
+      Long deadlineMs = null;
+      if (timeout != null) {
+        deadlineMs = now + timeout.toMillis();
+      } else if (deadline != null) {
+        deadlineMs = deadline.toEpochMilli();
+      }
       return new JobRequest(
           JobCodec.VERSION,
           id != null ? id : newId(),
