@@ -21,3 +21,17 @@ echo "test-setup: broker ready"
 
 # A real SOCKS5 server (dante) on loopback for the proxy integration tests.
 bash "$(dirname "$0")/dante.sh"
+
+# aio-pika for the Python asyncio example's test (examples/python, PythonExampleIT). Debian's
+# package installs for /usr/bin/python3, which the test calls explicitly.
+if ! /usr/bin/python3 -c 'import aio_pika' >/dev/null 2>&1; then
+  echo "test-setup: installing python3-aio-pika"
+  apt-get install -y python3-aio-pika >/dev/null || {
+    apt-get update >/dev/null && apt-get install -y python3-aio-pika >/dev/null
+  }
+fi
+/usr/bin/python3 -c 'import aio_pika' || {
+  echo "test-setup: aio-pika is missing for /usr/bin/python3: run apt-get install -y python3-aio-pika" >&2
+  exit 1
+}
+echo "test-setup: python3-aio-pika ready"
