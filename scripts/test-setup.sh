@@ -38,3 +38,18 @@ if ! command -v promtool >/dev/null 2>&1 || ! command -v docker-compose >/dev/nu
   fi
 fi
 echo "test-setup: $(promtool --version 2>&1 | head -1); $(docker-compose version --short 2>/dev/null || echo 'docker-compose ?')"
+
+# aio-pika for the Python asyncio example's test (examples/python, PythonExampleIT). Debian's
+# package installs for /usr/bin/python3, which the test calls explicitly.
+if ! /usr/bin/python3 -c 'import aio_pika' >/dev/null 2>&1; then
+  echo "test-setup: installing python3-aio-pika"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get install -y -q python3-aio-pika >/dev/null 2>&1 || {
+    apt-get update -q >/dev/null && apt-get install -y -q python3-aio-pika >/dev/null
+  }
+fi
+/usr/bin/python3 -c 'import aio_pika' || {
+  echo "test-setup: aio-pika is missing for /usr/bin/python3: run apt-get install -y python3-aio-pika" >&2
+  exit 1
+}
+echo "test-setup: python3-aio-pika ready"
