@@ -28,7 +28,7 @@ import java.util.function.IntFunction;
  *
  * <pre>
  * java -jar bench/target/aijobs-bench.jar [--scenario a,b,c,d,e|all] [--scale 1.0]
- *     [--uri amqp://...] [--worker-jvm "-XX:+UseSerialGC ..."] [--skip-null]
+ *     [--uri amqp://...] [--worker-jvm "-XX:+UseSerialGC ..."] [--skip-null] [--raw-driver]
  * </pre>
  */
 public final class BenchMain {
@@ -55,16 +55,22 @@ public final class BenchMain {
       requirePort(11080, "dante SOCKS5 (run scripts/dante.sh)");
     }
     List<RunResult> runs = new ArrayList<>();
-    try (MockUpstream upstream =
-        MockUpstream.start(
-            MockUpstream.Options.builder()
-                .latency(Duration.ofMillis(s.latencyMs()))
-                .ioThreads(2)
-                .build())) {
-      if (!o.skipNull && s.streamTokens() == 0) {
-        runs.add(runWith(s, o, "null worker", nullWorker(s, o)));
+    if (!o.skipNull && s.streamTokens() == 0) {
+      runs.add(runWith(s, o, "null worker", nullWorker(s, o)));
+    }
+    if (s.streamTokens() > 0) {
+      try (MockUpstream upstream =
+          MockUpstream.start(
+              MockUpstream.Options.builder()
+                  .latency(Duration.ofMillis(s.latencyMs()))
+                  .ioThreads(2)
+                  .build())) {
+        runs.add(runWith(s, o, "aijobs worker", worker(s, o, upstream.baseUrl())));
       }
-      runs.add(runWith(s, o, "aijobs worker", worker(s, o, upstream)));
+    } else {
+      try (FixedUpstream upstream = new FixedUpstream(s.latencyMs())) {
+        runs.add(runWith(s, o, "aijobs worker", worker(s, o, upstream.baseUrl())));
+      }
     }
     return runs;
   }
@@ -73,6 +79,7 @@ public final class BenchMain {
     Map<String, String> env = new HashMap<>();
     env.put("AIJOBS_AMQP_URI", o.uri);
     env.put("AIJOBS_MAX_IN_FLIGHT", String.valueOf(s.inFlight()));
+    env.put("AIJOBS_NULL_LATENCY_MS", String.valueOf(s.latencyMs()));
     return ManagedProcess.start(
         "null-worker",
         o.benchJar,
@@ -82,7 +89,7 @@ public final class BenchMain {
         o.outDir.resolve("null-worker-" + s.name() + ".log"));
   }
 
-  private static ManagedProcess worker(Scenario s, Options o, MockUpstream upstream)
+  private static ManagedProcess worker(Scenario s, Options o, String upstreamUrl)
       throws IOException {
     Map<String, String> env = new HashMap<>();
     env.put("AIJOBS_AMQP_URI", o.uri);
@@ -90,7 +97,7 @@ public final class BenchMain {
     env.put("AIJOBS_HTTP_PORT", "0");
     env.put("AIJOBS_HTTP_HOST", "127.0.0.1");
     env.put("AIJOBS_SUMMARY_INTERVAL", "0s");
-    env.put("AIJOBS_PROVIDER_MOCK_BASE_URL", upstream.baseUrl());
+    env.put("AIJOBS_PROVIDER_MOCK_BASE_URL", upstreamUrl);
     env.put("AIJOBS_PROVIDER_MOCK_MAX_CONCURRENCY", String.valueOf(Math.max(1024, s.inFlight())));
     if (s.viaProxy()) {
       env.put("AIJOBS_PROVIDER_MOCK_MODE", "socks5");
@@ -112,11 +119,14 @@ public final class BenchMain {
       resetQueues(o.uri);
       awaitConsumer(o.uri, proc);
       JobCodec codec = new JobCodec();
-      try (JobSender sender = new RawSender(o.uri)) {
-        int warm = s.openLoop() ? Math.min(5_000, s.rate() * 3) : Math.min(5_000, s.jobs() / 5);
+      try (JobSender sender = o.raw ? new RawSender(o.uri) : new SdkSender(o.uri, s.inFlight())) {
+        int warm = s.openLoop() ? Math.min(20_000, s.rate() * 5) : Math.min(20_000, s.jobs() / 2);
         System.err.println("  warming up " + label + " with " + warm + " jobs");
         new LoadDriver(sender, jobs(codec, s, "w")).closedLoop(warm, s.inFlight(), "warm-up");
         long cpu0 = proc.cpuNanos();
+        long self0 = ProcStats.cpuNanos(ProcessHandle.current().pid());
+        long broker = brokerPid();
+        long broker0 = broker < 0 ? -1 : ProcStats.cpuNanos(broker);
         java.util.Map<String, Long> threads0 = ProcStats.threadCpuNanos(proc.pid());
         LoadDriver driver = new LoadDriver(sender, jobs(codec, s, "m"));
         LoadDriver.Measured m =
@@ -124,6 +134,13 @@ public final class BenchMain {
                 ? driver.openLoop(s.rate(), s.seconds(), label)
                 : driver.closedLoop(s.jobs(), s.inFlight(), label);
         long cpu1 = proc.cpuNanos();
+        long self1 = ProcStats.cpuNanos(ProcessHandle.current().pid());
+        long broker1 = broker < 0 ? -1 : ProcStats.cpuNanos(broker);
+        System.err.printf(
+            "  %s: CPU µs/job: this process (driver, SDK, mock upstream) %.0f, broker %s%n",
+            label,
+            (self1 - self0) / 1000.0 / m.jobs(),
+            broker < 0 ? "n/a" : String.format("%.0f", (broker1 - broker0) / 1000.0 / m.jobs()));
         printThreadCpu(label, threads0, ProcStats.threadCpuNanos(proc.pid()), m.jobs());
         long rss = proc.peakRssBytes();
         RunResult r =
@@ -143,6 +160,15 @@ public final class BenchMain {
         return r;
       }
     }
+  }
+
+  /** The local RabbitMQ node's process (beam.smp), or -1. */
+  private static long brokerPid() {
+    return ProcessHandle.allProcesses()
+        .filter(p -> p.info().command().map(c -> c.endsWith("beam.smp")).orElse(false))
+        .mapToLong(ProcessHandle::pid)
+        .findFirst()
+        .orElse(-1);
   }
 
   private static void printThreadCpu(
@@ -218,6 +244,7 @@ public final class BenchMain {
     String uri = "amqp://guest:guest@localhost:5672/%2F";
     List<String> workerJvm = List.of();
     boolean skipNull;
+    boolean raw;
     Path workerJar = Path.of("worker/target/aijobs-worker.jar");
     Path benchJar;
     Path outDir = Path.of("bench/target");
@@ -242,12 +269,14 @@ public final class BenchMain {
           case "--worker-jar" -> o.workerJar = Path.of(args[++i]);
           case "--out" -> o.outDir = Path.of(args[++i]);
           case "--skip-null" -> o.skipNull = true;
+          case "--raw-driver" -> o.raw = true;
           default ->
               throw new IllegalArgumentException(
                   "unknown option "
                       + args[i]
                       + "; usage: [--scenario a,b,c,d,e|all] [--scale F] [--uri URI]"
-                      + " [--worker-jvm FLAGS] [--worker-jar PATH] [--out DIR] [--skip-null]");
+                      + " [--worker-jvm FLAGS] [--worker-jar PATH] [--out DIR] [--skip-null]"
+                      + " [--raw-driver]");
         }
       }
       String env = System.getenv("RABBITMQ_URI");

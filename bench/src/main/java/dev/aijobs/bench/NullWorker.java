@@ -25,11 +25,14 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The broker-bound reference: consume a job, decode it, publish a canned result with confirms, ack
  * after the confirm — the worker's AMQP path (same connections, publisher and codec) with no HTTP.
- * Reads {@code AIJOBS_AMQP_URI} and {@code AIJOBS_MAX_IN_FLIGHT}; runs until SIGTERM.
+ * The reply waits {@code AIJOBS_NULL_LATENCY_MS} (the scenario's upstream latency, simulated on the
+ * event loop), so the broker holds as many unacknowledged jobs as with a real upstream. Reads
+ * {@code AIJOBS_AMQP_URI} and {@code AIJOBS_MAX_IN_FLIGHT}; runs until SIGTERM.
  */
 public final class NullWorker {
   private NullWorker() {}
@@ -51,6 +54,7 @@ public final class NullWorker {
     Connection pub = BrokerConnections.open(cf, config, "null-worker-publish");
     Connection con = BrokerConnections.open(cf, config, "null-worker-consume");
     JobCodec codec = new JobCodec();
+    long latencyMs = Long.parseLong(env("AIJOBS_NULL_LATENCY_MS", "0"));
     try (Channel admin = con.createChannel()) {
       Topology.declareWorkerSide(admin);
     }
@@ -65,6 +69,14 @@ public final class NullWorker {
           @Override
           public void handleDelivery(
               String tag, Envelope env, AMQP.BasicProperties props, byte[] body) {
+            if (latencyMs <= 0) {
+              answer(props, env, body);
+            } else {
+              loop.schedule(() -> answer(props, env, body), latencyMs, TimeUnit.MILLISECONDS);
+            }
+          }
+
+          private void answer(AMQP.BasicProperties props, Envelope env, byte[] body) {
             long start = System.nanoTime();
             JobRequest job = codec.decodeRequest(body);
             JobResult result =

@@ -12,13 +12,16 @@ import java.util.concurrent.atomic.AtomicLong;
 /** Drives jobs through the producer SDK, as a bot would. */
 final class SdkSender implements JobSender {
   private final AiJobsClient client;
+  private final String uri;
+  private final String replyQueue = "aijobs.bench.replies." + ProcessHandle.current().pid();
 
   SdkSender(String uri, int maxInFlight) throws Exception {
+    this.uri = uri;
     client =
         AiJobsClient.create(
             ClientConfig.builder()
                 .uri(uri)
-                .replyQueue("aijobs.bench.replies." + ProcessHandle.current().pid())
+                .replyQueue(replyQueue)
                 .maxInFlight(Math.max(maxInFlight * 2, 1000))
                 .connectionName("aijobs-bench")
                 .build());
@@ -39,8 +42,7 @@ final class SdkSender implements JobSender {
           first.compareAndSet(-1, System.nanoTime());
           chunks.incrementAndGet();
         };
-    return client
-        .stream(job, listener)
+    return client.stream(job, listener)
         .thenApply(
             r -> {
               long f = first.get();
@@ -49,8 +51,21 @@ final class SdkSender implements JobSender {
             });
   }
 
+  /** Closes the client and deletes its reply queue (durable, so it would outlive the run). */
   @Override
-  public void close() {
+  public void close() throws java.io.IOException {
     client.close();
+    com.rabbitmq.client.ConnectionFactory cf = new com.rabbitmq.client.ConnectionFactory();
+    try {
+      cf.setUri(uri);
+      try (com.rabbitmq.client.Connection c = cf.newConnection("aijobs-bench-cleanup");
+          com.rabbitmq.client.Channel ch = c.createChannel()) {
+        ch.queueDelete(replyQueue);
+      }
+    } catch (java.io.IOException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new java.io.IOException("cannot delete " + replyQueue, e);
+    }
   }
 }

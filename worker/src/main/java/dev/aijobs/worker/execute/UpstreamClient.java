@@ -63,6 +63,8 @@ public final class UpstreamClient implements AutoCloseable {
             .setHandshakeTimeout(60_000)
             .setPooledConnectionIdleTimeout(Duration.ofSeconds(30))
             .setTcpNoDelay(true)
+            // Providers are stateless APIs: no cookie store to look up on every request.
+            .setCookieStore(null)
             .setHttpAdditionalChannelInitializer(ch -> ch.pipeline().addLast(ProxyDns.HANDLER))
             .setUserAgent("aijobs-worker");
     if (sslContext != null) {
