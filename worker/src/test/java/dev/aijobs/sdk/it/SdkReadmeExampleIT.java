@@ -41,6 +41,7 @@ class SdkReadmeExampleIT {
     String source =
         Files.readString(Path.of("src/test/java/dev/aijobs/sdk/it/SdkReadmeExampleIT.java"));
     assertThat(snippet(source)).contains("AiJobsClient.create").contains("client.stream(");
+    assertThat(Files.readString(Path.of("../README.md"))).contains(snippet(source));
   }
 
   /** The text between the markers, unindented: what the README shows. */

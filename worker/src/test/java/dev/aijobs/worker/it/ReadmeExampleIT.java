@@ -45,10 +45,10 @@ class ReadmeExampleIT {
   void readmeContainsTheExampleVerbatim() throws Exception {
     String source =
         Files.readString(Path.of("src/test/java/dev/aijobs/worker/it/ReadmeExampleIT.java"));
+    String start = "// tag::" + "publish[]"; // split so that this line is not the marker
+    String end = "    // end::" + "publish[]";
     String snippet =
-        source.substring(
-            source.indexOf("// tag::publish[]") + "// tag::publish[]".length() + 1,
-            source.indexOf("    // end::publish[]"));
+        source.substring(source.indexOf(start) + start.length() + 1, source.indexOf(end));
     String readme = Files.readString(Path.of("../README.md"));
     assertThat(readme).contains(snippet.stripIndent().strip());
   }
