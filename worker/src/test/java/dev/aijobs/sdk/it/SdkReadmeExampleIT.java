@@ -49,7 +49,7 @@ class SdkReadmeExampleIT {
     String start = "// tag::" + "sdk[]"; // split so that this line is not the marker
     String end = "    // end::" + "sdk[]";
     String body = source.substring(source.indexOf(start) + start.length() + 1, source.indexOf(end));
-    return body.stripIndent().strip();
+    return body.stripTrailing().stripIndent().strip();
   }
 
   private static String[] example(String amqpUri) throws Exception {

@@ -44,16 +44,25 @@ class ProcessLifecycleIT {
   void sigtermDrainsInFlightJobsBeforeExiting() throws Exception {
     try (MockUpstream upstream = slowUpstream(Duration.ofMillis(1000));
         BotSide bot = new BotSide()) {
-      try (WorkerProcess worker = WorkerProcess.start("sigterm-drain", Workers.env(upstream))) {
+      Map<String, String> env = Workers.env(upstream);
+      try (WorkerProcess worker = WorkerProcess.start("sigterm-drain", env)) {
         await().atMost(Duration.ofSeconds(30)).until(worker::isReady);
         publishJobs(bot, "drain");
         await().atMost(Duration.ofSeconds(10)).until(() -> upstream.requestCount() >= JOBS / 2);
         worker.terminate();
         worker.waitForExit(Duration.ofSeconds(30));
-        assertThat(worker.log()).contains("worker stopped");
+        // Every job it had taken was finished and answered, none handed back.
+        assertThat(worker.log()).contains("worker stopped").contains("drained; 0 jobs requeued");
       }
-      assertThat(bot.answeredIds()).isEqualTo(JOBS);
+      long answered = upstream.requestCount();
+      // Jobs it had not taken yet are still queued: the next worker answers them.
+      try (WorkerProcess next = WorkerProcess.start("sigterm-drain-next", env)) {
+        await().atMost(Duration.ofSeconds(60)).until(() -> bot.answeredIds() == JOBS);
+        assertThat(next.isAlive()).isTrue();
+      }
+      assertThat(answered).isGreaterThanOrEqualTo(JOBS / 2);
       assertAllOk(bot, "drain");
+      assertThat(bot.resultCount()).as("no job answered twice").isEqualTo(JOBS);
     }
   }
 

@@ -50,7 +50,7 @@ class ReadmeExampleIT {
     String snippet =
         source.substring(source.indexOf(start) + start.length() + 1, source.indexOf(end));
     String readme = Files.readString(Path.of("../README.md"));
-    assertThat(readme).contains(snippet.stripIndent().strip());
+    assertThat(readme).contains(snippet.stripTrailing().stripIndent().strip());
   }
 
   private static String publishAndWait(String amqpUri) throws Exception {
