@@ -1,0 +1,104 @@
+package dev.aijobs.worker.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.aijobs.testkit.HttpConnectProxy;
+import dev.aijobs.testkit.MockUpstream;
+import dev.aijobs.testkit.TrustStore;
+import dev.aijobs.worker.Worker;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Providers in {@code http} proxy mode: plain HTTP is forwarded in absolute form, HTTPS goes
+ * through a CONNECT tunnel, and a dead proxy falls back to a direct call.
+ */
+class HttpProxyIT {
+  private static final AtomicInteger IDS = new AtomicInteger();
+  private static MockUpstream plain;
+  private static MockUpstream tls;
+  private static HttpConnectProxy proxy;
+  private static HttpConnectProxy deadProxy;
+  private static Worker worker;
+  private static BotSide bot;
+
+  @BeforeAll
+  static void start() throws Exception {
+    BotSide.resetQueues();
+    plain = MockUpstream.start();
+    tls = MockUpstream.start(MockUpstream.Options.builder().tls(true).build());
+    proxy = HttpConnectProxy.start();
+    deadProxy = HttpConnectProxy.start();
+    deadProxy.close(); // its port now refuses connections
+    TrustStore trust = tls.trustStore();
+    Map<String, String> env = Workers.env(plain);
+    env.put("AIJOBS_UPSTREAM_TLS_TRUST_STORE", trust.path().toString());
+    env.put("AIJOBS_UPSTREAM_TLS_TRUST_STORE_PASSWORD", trust.password());
+    provider(env, "HP_HTTP", plain.baseUrl(), proxy.url(), false);
+    provider(env, "HP_HTTPS", tls.baseUrl(), proxy.url(), false);
+    provider(env, "HP_DEAD", plain.baseUrl(), deadProxy.url(), true);
+    worker = Worker.start(Workers.config(env));
+    bot = new BotSide();
+    await().atMost(Duration.ofSeconds(10)).until(worker::isReady);
+  }
+
+  private static void provider(
+      Map<String, String> env, String id, String base, String proxyUrl, boolean fallback) {
+    env.put("AIJOBS_PROVIDER_" + id + "_BASE_URL", base);
+    env.put("AIJOBS_PROVIDER_" + id + "_MODE", "http");
+    env.put("AIJOBS_PROVIDER_" + id + "_PROXY_URL", proxyUrl);
+    env.put("AIJOBS_PROVIDER_" + id + "_FALLBACK_TO_DIRECT", String.valueOf(fallback));
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (bot != null) {
+      bot.close();
+    }
+    if (worker != null) {
+      worker.close();
+    }
+    proxy.close();
+    tls.close();
+    plain.close();
+  }
+
+  private static JsonNode run(String provider) throws Exception {
+    String id = "http-proxy-" + provider + "-" + IDS.incrementAndGet();
+    bot.publish(BotSide.job(id, provider, "m", "hello " + provider));
+    await().atMost(Duration.ofSeconds(30)).until(() -> bot.result(id) != null);
+    JsonNode r = bot.result(id);
+    assertThat(r.path("status").asText()).as(r.toString()).isEqualTo("ok");
+    assertThat(r.path("completion").path("content").asText()).isEqualTo("echo: hello " + provider);
+    return r;
+  }
+
+  @Test
+  void plainHttpIsForwardedThroughTheProxy() throws Exception {
+    int before = proxy.forwardCount();
+    assertThat(run("hp_http").path("route").asText()).isEqualTo("proxy");
+    assertThat(proxy.forwardCount()).isGreaterThan(before);
+    assertThat(proxy.targets()).contains("127.0.0.1:" + plain.port());
+  }
+
+  @Test
+  void httpsIsTunnelledWithConnect() throws Exception {
+    int before = proxy.connectCount();
+    assertThat(run("hp_https").path("route").asText()).isEqualTo("proxy");
+    assertThat(proxy.connectCount()).isGreaterThan(before);
+    assertThat(proxy.targets()).contains("127.0.0.1:" + tls.port());
+  }
+
+  @Test
+  void aDeadProxyFallsBackToDirect() throws Exception {
+    JsonNode r = run("hp_dead");
+    assertThat(r.path("route").asText()).as(r.toString()).isEqualTo("direct_after_proxy_failure");
+    assertThat(deadProxy.connectCount() + deadProxy.forwardCount()).isZero();
+  }
+}
