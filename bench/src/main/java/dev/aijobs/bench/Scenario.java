@@ -66,9 +66,9 @@ record Scenario(
               0),
           new Scenario(
               "e",
-              "streaming, 200 tokens at 10 ms per job",
-              4_000,
+              "streaming, 200 tokens at 10 ms per job, 1,000 jobs, 100 in flight",
               1_000,
+              100,
               0,
               0,
               0,
