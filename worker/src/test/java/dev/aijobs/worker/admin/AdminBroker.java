@@ -137,5 +137,9 @@ final class AdminBroker implements AutoCloseable {
   @Override
   public void close() throws java.io.IOException {
     connection.close();
+    if (uri.endsWith("/" + VHOST)) {
+      // Leave the broker as the tests found it.
+      TestBroker.rabbitmqctl("delete_vhost", VHOST);
+    }
   }
 }
