@@ -15,7 +15,7 @@ MOCK_LATENCY_MS="${MOCK_LATENCY_MS:-0}"
 WORKER_JAR=worker/target/aijobs-worker.jar
 MOCK_JAR=testkit/target/aijobs-mock-upstream.jar
 
-bash scripts/test-setup.sh >/dev/null
+bash scripts/broker.sh >/dev/null
 
 if [ ! -f "$WORKER_JAR" ] || [ ! -f "$MOCK_JAR" ]; then
   echo "run-local: building (first run only)..."

@@ -1,23 +1,10 @@
 #!/usr/bin/env bash
-# Makes sure what the integration tests need is running on this machine:
-# a RabbitMQ broker on 127.0.0.1:5672 (unless RABBITMQ_URI points elsewhere).
+# Makes sure what the integration tests need is installed and running on this machine (root, as on
+# CI: missing Debian packages are installed): a RabbitMQ broker, two dante SOCKS5 servers,
+# promtool and docker-compose for the ops files, and aio-pika for the Python example.
 set -euo pipefail
 
-port_open() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }
-
-if [ -z "${RABBITMQ_URI:-}" ] && ! port_open 127.0.0.1 5672; then
-  if command -v rabbitmq-server >/dev/null 2>&1; then
-    echo "test-setup: starting the local RabbitMQ broker"
-    rabbitmq-server -detached
-    for _ in $(seq 1 60); do port_open 127.0.0.1 5672 && break; sleep 1; done
-  fi
-  port_open 127.0.0.1 5672 || {
-    echo "test-setup: no RabbitMQ on 127.0.0.1:5672 and RABBITMQ_URI is not set." >&2
-    echo "  Install one (apt-get install -y rabbitmq-server), or set RABBITMQ_URI=amqp://user:pass@host:5672/" >&2
-    exit 1
-  }
-fi
-echo "test-setup: broker ready"
+bash "$(dirname "$0")/broker.sh"
 
 # A real SOCKS5 server (dante) on loopback for the proxy integration tests.
 bash "$(dirname "$0")/dante.sh"
