@@ -70,6 +70,12 @@ final class ChatCompletionHandler extends SimpleChannelInboundHandler<FullHttpRe
       planner.invalid(400, e.getMessage()).write(ctx);
       return;
     }
+    if (directives.rejectKey().isPresent()
+        && ("Bearer " + directives.rejectKey().get())
+            .equals(request.headers().get("Authorization"))) {
+      planner.invalid(401, "invalid API key").write(ctx);
+      return;
+    }
     ResponseWriter writer = planner.plan(chat, directives);
     Duration delay = directives.latency().orElseGet(latency::sample);
     if (delay.isZero()) {

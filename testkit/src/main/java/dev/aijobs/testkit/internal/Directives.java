@@ -17,7 +17,8 @@ import java.util.regex.Pattern;
  * times=N} (the directives apply to the first N requests with this exact model string only), and
  * for streams {@code tokens=N}, {@code token-interval=MS}, {@code first-token=MS}, {@code
  * comments=N}; {@code fault=NAME} (see {@link Fault}) with {@code fault-after=N} (content events
- * sent before a mid-stream fault). When a key repeats, the last value wins.
+ * sent before a mid-stream fault); {@code reject-key=KEY} answers 401 to a request whose bearer
+ * token is KEY (for key-pool tests). When a key repeats, the last value wins.
  *
  * @param status the HTTP status to answer, when not the default
  * @param latency the latency overriding the server's configured latency and jitter
@@ -31,6 +32,7 @@ import java.util.regex.Pattern;
  * @param comments SSE comment lines sent, evenly spaced, while waiting for the first data event
  * @param fault the failure to inject
  * @param faultAfter content events sent before a mid-stream fault
+ * @param rejectKey an API key answered with 401
  */
 public record Directives(
     OptionalInt status,
@@ -44,7 +46,8 @@ public record Directives(
     Optional<Duration> firstToken,
     OptionalInt comments,
     Optional<Fault> fault,
-    OptionalInt faultAfter) {
+    OptionalInt faultAfter,
+    Optional<String> rejectKey) {
 
   /** The prefix marking a directive segment. */
   public static final String PREFIX = "mock:";
@@ -63,7 +66,8 @@ public record Directives(
           Optional.empty(),
           OptionalInt.empty(),
           Optional.empty(),
-          OptionalInt.empty());
+          OptionalInt.empty(),
+          Optional.empty());
 
   /** Content events sent before a mid-stream fault when {@code fault-after} is not given. */
   public static final int DEFAULT_FAULT_AFTER = 2;

@@ -27,6 +27,7 @@ final class DirectivesBuilder {
   private OptionalInt comments = OptionalInt.empty();
   private Optional<Fault> fault = Optional.empty();
   private OptionalInt faultAfter = OptionalInt.empty();
+  private Optional<String> rejectKey = Optional.empty();
 
   /** Applies one {@code mock:key=value} segment. */
   void apply(String segment) {
@@ -50,6 +51,7 @@ final class DirectivesBuilder {
       case "first-token" -> firstToken = Optional.of(millis(segment, value));
       case "comments" -> comments = OptionalInt.of((int) number(segment, value, 0, MAX_TOKENS));
       case "fault" -> fault = Optional.of(fault(segment, value));
+      case "reject-key" -> rejectKey = Optional.of(nonEmpty(segment, value));
       case "fault-after" ->
           faultAfter = OptionalInt.of((int) number(segment, value, 0, MAX_TOKENS));
       default ->
@@ -71,7 +73,8 @@ final class DirectivesBuilder {
         firstToken,
         comments,
         fault,
-        faultAfter);
+        faultAfter,
+        rejectKey);
   }
 
   private static Duration millis(String segment, String value) {

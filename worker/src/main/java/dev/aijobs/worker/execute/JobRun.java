@@ -227,6 +227,15 @@ final class JobRun {
     if (o.kind() != null && o.kind().isProxyFault()) {
       ctx.metrics().proxyFailure(p.id(), o.kind());
     }
+    if (Keys.anotherKeyMayHelp(o, keys)
+        && attempts.size() < ctx.config().maxAttempts()
+        && retriesOnTarget < p.maxRetries() + keys.size()) {
+      // The key was refused or rate-limited and set aside: the pool's next key, at once.
+      retriesOnTarget++;
+      ctx.metrics().retry(p.id(), o.error().code());
+      schedule(0);
+      return;
+    }
     Decision d =
         ctx.retryPolicy()
             .decide(

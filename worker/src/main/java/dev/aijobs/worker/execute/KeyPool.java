@@ -54,6 +54,11 @@ final class KeyPool {
     }
   }
 
+  /** How many keys the pool has. */
+  int size() {
+    return keys.size();
+  }
+
   /** How many keys are usable right now. */
   int available() {
     long now = System.nanoTime();
