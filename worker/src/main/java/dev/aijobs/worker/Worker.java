@@ -85,6 +85,9 @@ public final class Worker implements AutoCloseable {
         new HashedWheelTimer(
             new DefaultThreadFactory(THREAD_PREFIX + "timer", true), 10, TimeUnit.MILLISECONDS);
     r.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    r.scrapes =
+        Executors.newSingleThreadExecutor(
+            new DefaultThreadFactory(THREAD_PREFIX + "metrics", true));
     new JvmMemoryMetrics().bindTo(r.registry);
     r.gc = new JvmGcMetrics();
     r.gc.bindTo(r.registry);
@@ -95,7 +98,12 @@ public final class Worker implements AutoCloseable {
     r.metrics = new WorkerMetrics(r.registry, inFlight::size, r.upstream::openConnections);
     r.endpoint =
         HttpEndpoint.start(
-            r.group, config.httpHost(), config.httpPort(), r.registry::scrape, this::isReady);
+            r.group,
+            config.httpHost(),
+            config.httpPort(),
+            r.registry::scrape,
+            this::isReady,
+            r.scrapes);
     log.info("metrics and health on http://{}:{}/metrics", config.httpHost(), r.endpoint.port());
 
     r.dispatch =
@@ -202,6 +210,9 @@ public final class Worker implements AutoCloseable {
     if (r.endpoint != null) {
       quietly("close HTTP endpoint", r.endpoint::close);
     }
+    if (r.scrapes != null) {
+      r.scrapes.shutdownNow();
+    }
     if (r.dispatch != null) {
       r.dispatch.shutdown();
       quietly("stop dispatch", () -> r.dispatch.awaitTermination(5, TimeUnit.SECONDS));
@@ -245,6 +256,7 @@ public final class Worker implements AutoCloseable {
     WorkerMetrics metrics;
     HttpEndpoint endpoint;
     ExecutorService dispatch;
+    ExecutorService scrapes;
     Connection publishConnection;
     Connection consumeConnection;
     JobConsumer consumer;

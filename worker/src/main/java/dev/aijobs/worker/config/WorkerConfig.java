@@ -20,6 +20,13 @@ public final class WorkerConfig {
   public static final int DEFAULT_HTTP_PORT = 9090;
   public static final Duration DEFAULT_SUMMARY_INTERVAL = Duration.ofSeconds(60);
   public static final int DEFAULT_MAX_ATTEMPTS = 6;
+
+  /**
+   * Longest a job may run, whatever its {@code deadline_ms}: well under RabbitMQ's consumer timeout
+   * (30 min by default), past which the broker would close the consuming channel.
+   */
+  public static final Duration MAX_JOB_TIME = Duration.ofMinutes(25);
+
   public static final Duration DEFAULT_RETRY_BASE_DELAY = Duration.ofMillis(250);
   public static final Duration DEFAULT_RETRY_MAX_DELAY = Duration.ofSeconds(10);
   public static final Duration DEFAULT_CHUNK_INTERVAL = Duration.ofMillis(50);

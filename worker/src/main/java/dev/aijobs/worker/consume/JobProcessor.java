@@ -75,9 +75,11 @@ public final class JobProcessor {
         metrics.queueWait(provider.id(), queuedMs);
       }
       long deadline =
-          job.deadlineMs() != null
-              ? job.deadlineMs()
-              : nowMs + config.defaultJobTimeout().toMillis();
+          Math.min(
+              job.deadlineMs() != null
+                  ? job.deadlineMs()
+                  : nowMs + config.defaultJobTimeout().toMillis(),
+              nowMs + WorkerConfig.MAX_JOB_TIME.toMillis());
       executor
           .execute(job, deadline, startNanos, queuedMs, chunkSink(delivery, props, job))
           .thenCompose(result -> reply(delivery, props, job.id(), result))

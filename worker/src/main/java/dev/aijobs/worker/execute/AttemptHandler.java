@@ -2,6 +2,7 @@ package dev.aijobs.worker.execute;
 
 import dev.aijobs.protocol.ErrorCode;
 import dev.aijobs.protocol.JobError;
+import dev.aijobs.worker.config.ConnectionMode;
 import dev.aijobs.worker.route.AttemptTrace;
 import dev.aijobs.worker.route.AttemptTrace.LocalTimeout;
 import dev.aijobs.worker.route.FailureClassifier;
@@ -49,6 +50,10 @@ final class AttemptHandler implements AsyncHandler<Void> {
   private volatile boolean firstData;
   private volatile LocalTimeout fired;
   private volatile boolean sseMode;
+
+  /** An HTTPS provider through an HTTP proxy: the tunnel is made with CONNECT. */
+  private final boolean connectTunnel;
+
   private volatile boolean deadlineBindsRequestTimeout;
   private int status;
   private Duration retryAfter;
@@ -64,6 +69,10 @@ final class AttemptHandler implements AsyncHandler<Void> {
     this.deltas = deltas;
     this.stream = new StreamAssembler(responses.mapper(), responses, deltas);
     this.sse = new SseParser(this::onEvent);
+    this.connectTunnel =
+        spec.viaProxy()
+            && spec.provider().proxy().type() == ConnectionMode.HTTP
+            && "https".equalsIgnoreCase(spec.provider().baseUrl().getScheme());
   }
 
   CompletableFuture<AttemptOutcome> result() {
@@ -71,8 +80,11 @@ final class AttemptHandler implements AsyncHandler<Void> {
   }
 
   /** Arms the clocks once the call is under way. */
-  void started(ListenableFuture<Void> call) {
+  synchronized void started(ListenableFuture<Void> call) {
     this.call = call;
+    if (result.isDone()) {
+      return; // finished while being started (e.g. a name that does not resolve): no clocks
+    }
     long now = System.currentTimeMillis();
     // A non-streaming call carries the HTTP client's request timeout (the provider's TIMEOUT):
     // when the deadline comes no later, a timeout from the client is the deadline's.
@@ -108,7 +120,8 @@ final class AttemptHandler implements AsyncHandler<Void> {
     }
     ListenableFuture<Void> c = call;
     if (c != null) {
-      c.abort(new TimeoutException(clock.name().toLowerCase() + " timeout"));
+      // cancel(true), not abort(): abort leaves the connection open until the peer speaks.
+      c.cancel(true);
     } else {
       onThrowable(new TimeoutException(clock.name().toLowerCase() + " timeout"));
     }
@@ -122,6 +135,9 @@ final class AttemptHandler implements AsyncHandler<Void> {
   @Override
   public void onTcpConnectSuccess(InetSocketAddress remoteAddress, Channel channel) {
     tcpConnected = true;
+    if (connectTunnel) {
+      return; // the tunnel is up when TLS to the provider starts, after the proxy's CONNECT 200
+    }
     ProxyHandler proxy = spec.viaProxy() ? channel.pipeline().get(ProxyHandler.class) : null;
     if (proxy == null) {
       tunnelUp = true;
@@ -129,6 +145,13 @@ final class AttemptHandler implements AsyncHandler<Void> {
       tunnelUp = true;
     } else {
       proxy.connectFuture().addListener(f -> tunnelUp = f.isSuccess());
+    }
+  }
+
+  @Override
+  public void onTlsHandshakeAttempt() {
+    if (connectTunnel) {
+      tunnelUp = true;
     }
   }
 
@@ -141,6 +164,17 @@ final class AttemptHandler implements AsyncHandler<Void> {
 
   @Override
   public State onStatusReceived(HttpResponseStatus responseStatus) {
+    if (connectTunnel && !tunnelUp) {
+      // The HTTP proxy's own answer to CONNECT (not 200): a proxy-layer failure.
+      complete(
+          AttemptOutcome.transport(
+              FailureKind.PROXY_HANDSHAKE,
+              "proxy_handshake (via proxy "
+                  + spec.provider().proxy()
+                  + "): CONNECT answered HTTP "
+                  + responseStatus.getStatusCode()));
+      return State.ABORT;
+    }
     responseStarted = true;
     tunnelUp = true;
     status = responseStatus.getStatusCode();
@@ -302,7 +336,7 @@ final class AttemptHandler implements AsyncHandler<Void> {
   private void abortQuietly() {
     ListenableFuture<Void> c = call;
     if (c != null) {
-      c.abort(new java.util.concurrent.CancellationException("answer complete"));
+      c.cancel(true);
     }
   }
 

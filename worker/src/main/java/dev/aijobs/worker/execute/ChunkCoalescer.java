@@ -26,6 +26,8 @@ final class ChunkCoalescer {
   private boolean sentThisAttempt;
   private boolean sentAny;
   private Timeout scheduled;
+  private int currentAttempt;
+  private boolean closed;
 
   ChunkCoalescer(
       String jobId, JsonNode meta, ChunkSink sink, Timer timer, Duration interval, int maxChars) {
@@ -38,7 +40,10 @@ final class ChunkCoalescer {
   }
 
   /** Adds streamed text. */
-  synchronized void add(String delta) {
+  synchronized void add(int attempt, String delta) {
+    if (closed || attempt != currentAttempt) {
+      return; // text of an attempt that lost, or arriving after the result
+    }
     pending.append(delta);
     if (!sentThisAttempt || pending.length() >= maxChars) {
       // The first text of an attempt goes out at once: time to first token is what users feel.
@@ -50,7 +55,9 @@ final class ChunkCoalescer {
 
   private synchronized void flushScheduled() {
     scheduled = null;
-    flush();
+    if (!closed) {
+      flush();
+    }
   }
 
   /** Publishes what is pending now (before the result, so chunks come first). */
@@ -73,7 +80,8 @@ final class ChunkCoalescer {
    * A new attempt takes over: text not yet sent is dropped, and if the consumer has seen text of a
    * failed attempt, the next chunk tells it to start again.
    */
-  synchronized void newAttempt() {
+  synchronized void newAttempt(int attempt) {
+    currentAttempt = attempt;
     if (scheduled != null) {
       scheduled.cancel();
       scheduled = null;
@@ -83,6 +91,12 @@ final class ChunkCoalescer {
       restartNext = true;
     }
     sentThisAttempt = false;
+  }
+
+  /** Publishes what is pending, then ignores everything: the result is being sent. */
+  synchronized void flushAndClose() {
+    flush();
+    closed = true;
   }
 
   /** Whether any chunk was published for the job. */

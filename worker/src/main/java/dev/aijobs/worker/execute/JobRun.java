@@ -169,11 +169,21 @@ final class JobRun {
 
   private void launch(
       ProviderConfig p, Route r, CircuitBreaker breaker, CircuitBreaker proxyBreaker) {
+    if (System.currentTimeMillis() >= deadlineMs) {
+      // It waited for a bulkhead permit (or the rate limiter) past the deadline: no call.
+      ctx.guards().release(p.id());
+      breaker.releasePermission();
+      release(proxyBreaker);
+      synchronized (this) {
+        finishError(JobError.of(ErrorCode.DEADLINE_EXCEEDED, "the job's deadline passed"));
+      }
+      return;
+    }
     int no;
     synchronized (this) {
       no = ++attemptNo;
       if (chunks != null) {
-        chunks.newAttempt();
+        chunks.newAttempt(no);
       }
     }
     String model = targets.get(targetIndex).model();
@@ -202,7 +212,7 @@ final class JobRun {
       firstTokenNanos = System.nanoTime();
       ctx.metrics().ttft(provider().id(), firstTokenNanos - startNanos);
     }
-    chunks.add(text);
+    chunks.add(no, text);
   }
 
   private synchronized void onOutcome(
@@ -278,7 +288,7 @@ final class JobRun {
 
   private void finishOk(AttemptOutcome o) {
     if (chunks != null) {
-      chunks.flush();
+      chunks.flushAndClose();
     }
     done.complete(
         JobResult.ok(job.id(), o.completion(), lastRoute, attempts, timing(), job.meta()));
@@ -288,7 +298,7 @@ final class JobRun {
     if (chunks != null) {
       // Text still waiting for its interval goes out now: a timer flush after the result would
       // break "chunks come before the result" (and is dropped only once the job is acked).
-      chunks.flush();
+      chunks.flushAndClose();
     }
     done.complete(JobResult.error(job.id(), error, lastRoute, attempts, timing(), job.meta()));
   }

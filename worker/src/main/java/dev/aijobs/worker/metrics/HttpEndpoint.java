@@ -22,6 +22,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.Executor;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
@@ -41,7 +42,12 @@ public final class HttpEndpoint implements AutoCloseable {
 
   /** Binds the endpoint; blocks until bound (call it at start-up, not on an event loop). */
   public static HttpEndpoint start(
-      EventLoopGroup group, String host, int port, Supplier<String> scrape, BooleanSupplier ready)
+      EventLoopGroup group,
+      String host,
+      int port,
+      Supplier<String> scrape,
+      BooleanSupplier ready,
+      Executor scrapes)
       throws InterruptedException {
     ServerBootstrap b =
         new ServerBootstrap()
@@ -55,7 +61,7 @@ public final class HttpEndpoint implements AutoCloseable {
                         .addLast(new HttpServerCodec())
                         .addLast(new HttpServerKeepAliveHandler())
                         .addLast(new HttpObjectAggregator(64 * 1024))
-                        .addLast(new Handler(scrape, ready));
+                        .addLast(new Handler(scrape, ready, scrapes));
                   }
                 });
     return new HttpEndpoint(b.bind(host, port).sync().channel());
@@ -74,10 +80,12 @@ public final class HttpEndpoint implements AutoCloseable {
   private static final class Handler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private final Supplier<String> scrape;
     private final BooleanSupplier ready;
+    private final Executor scrapes;
 
-    Handler(Supplier<String> scrape, BooleanSupplier ready) {
+    Handler(Supplier<String> scrape, BooleanSupplier ready, Executor scrapes) {
       this.scrape = scrape;
       this.ready = ready;
+      this.scrapes = scrapes;
     }
 
     @Override
@@ -87,9 +95,24 @@ public final class HttpEndpoint implements AutoCloseable {
       if (q >= 0) {
         path = path.substring(0, q);
       }
+      boolean keepAlive = HttpUtil.isKeepAlive(req);
+      if (path.equals("/metrics")) {
+        // A scrape walks every meter: off the event loop that AMQP and HTTP calls share.
+        scrapes.execute(
+            () -> {
+              String body = scrape.get();
+              ctx.executor()
+                  .execute(
+                      () ->
+                          send(
+                              ctx,
+                              response(HttpResponseStatus.OK, PROMETHEUS_TYPE, body),
+                              keepAlive));
+            });
+        return;
+      }
       FullHttpResponse resp =
           switch (path) {
-            case "/metrics" -> response(HttpResponseStatus.OK, PROMETHEUS_TYPE, scrape.get());
             case "/health/live" -> response(HttpResponseStatus.OK, "text/plain", "live\n");
             case "/health/ready" ->
                 ready.getAsBoolean()
@@ -97,7 +120,10 @@ public final class HttpEndpoint implements AutoCloseable {
                     : response(HttpResponseStatus.SERVICE_UNAVAILABLE, "text/plain", "not ready\n");
             default -> response(HttpResponseStatus.NOT_FOUND, "text/plain", "not found\n");
           };
-      boolean keepAlive = HttpUtil.isKeepAlive(req);
+      send(ctx, resp, keepAlive);
+    }
+
+    private static void send(ChannelHandlerContext ctx, FullHttpResponse resp, boolean keepAlive) {
       HttpUtil.setKeepAlive(resp, keepAlive);
       if (keepAlive) {
         ctx.writeAndFlush(resp);

@@ -18,6 +18,7 @@ import java.util.concurrent.CompletableFuture;
 public final class ReplySender {
   private static final int PERSISTENT = 2;
   private static final int TRANSIENT = 1;
+  private static final int MAX_UNCONFIRMED_FOR_CHUNKS = 20_000;
 
   private final ConfirmingPublisher publisher;
   private final JobCodec codec;
@@ -39,8 +40,15 @@ public final class ReplySender {
         "", replyTo, props(Topology.TYPE_RESULT, correlationId, PERSISTENT), body);
   }
 
-  /** Publishes a stream chunk (transient: a lost chunk is repaired by the full result). */
+  /**
+   * Publishes a stream chunk (transient: a lost chunk is repaired by the full result). While the
+   * broker is not confirming (flow control, resource alarm) chunks beyond a backlog are dropped, so
+   * the backlog stays bounded; results are never dropped.
+   */
   public CompletableFuture<Void> chunk(String replyTo, String correlationId, JobChunk chunk) {
+    if (publisher.unconfirmed() > MAX_UNCONFIRMED_FOR_CHUNKS) {
+      return CompletableFuture.completedFuture(null);
+    }
     return publisher.publish(
         "",
         replyTo,

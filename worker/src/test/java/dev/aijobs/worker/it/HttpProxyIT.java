@@ -43,6 +43,13 @@ class HttpProxyIT {
     provider(env, "HP_HTTP", plain.baseUrl(), proxy.url(), false);
     provider(env, "HP_HTTPS", tls.baseUrl(), proxy.url(), false);
     provider(env, "HP_DEAD", plain.baseUrl(), deadProxy.url(), true);
+    // An HTTPS provider the proxy cannot reach: the proxy answers CONNECT with 502.
+    int closedPort;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      closedPort = s.getLocalPort();
+    }
+    provider(env, "HP_REFUSED", "https://127.0.0.1:" + closedPort + "/v1", proxy.url(), true);
+    env.put("AIJOBS_PROVIDER_HP_REFUSED_MAX_RETRIES", "0");
     worker = Worker.start(Workers.config(env));
     bot = new BotSide();
     await().atMost(Duration.ofSeconds(10)).until(worker::isReady);
@@ -100,5 +107,18 @@ class HttpProxyIT {
     JsonNode r = run("hp_dead");
     assertThat(r.path("route").asText()).as(r.toString()).isEqualTo("direct_after_proxy_failure");
     assertThat(deadProxy.connectCount() + deadProxy.forwardCount()).isZero();
+  }
+
+  @Test
+  void aConnectRefusedByTheProxyIsAProxyFailureAndGoesDirect() throws Exception {
+    String id = "http-proxy-refused-" + IDS.incrementAndGet();
+    bot.publish(BotSide.job(id, "hp_refused", "m", "x"));
+    await().atMost(Duration.ofSeconds(30)).until(() -> bot.result(id) != null);
+    JsonNode r = bot.result(id);
+    JsonNode attempts = r.path("attempts");
+    assertThat(attempts.size()).as(r.toString()).isGreaterThanOrEqualTo(2);
+    assertThat(attempts.get(0).path("route").asText()).isEqualTo("proxy");
+    assertThat(attempts.get(0).path("outcome").asText()).isEqualTo("proxy_unavailable");
+    assertThat(attempts.get(1).path("route").asText()).isEqualTo("direct_after_proxy_failure");
   }
 }
