@@ -58,8 +58,7 @@ public final class NullWorker {
     try (Channel admin = con.createChannel()) {
       Topology.declareWorkerSide(admin);
     }
-    ReplySender replies =
-        new ReplySender(new ConfirmingPublisher(pub.createChannel(), loop), codec);
+    ReplySender replies = new ReplySender(new ConfirmingPublisher(pub, loop), codec);
     Channel ch = con.createChannel();
     ch.basicQos(config.maxInFlight(), false);
     ch.basicConsume(

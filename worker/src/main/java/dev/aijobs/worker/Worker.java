@@ -117,8 +117,8 @@ public final class Worker implements AutoCloseable {
     try (Channel admin = r.consumeConnection.createChannel()) {
       Topology.declareWorkerSide(admin);
     }
-    ConfirmingPublisher publisher =
-        new ConfirmingPublisher(r.publishConnection.createChannel(), amqpLoop);
+    ConfirmingPublisher publisher = new ConfirmingPublisher(r.publishConnection, amqpLoop);
+    r.publisher = publisher;
     ReplySender replies = new ReplySender(publisher, codec);
     ProviderGuards guards = new ProviderGuards(config, r.registry);
     JobExecutor executor =
@@ -151,7 +151,11 @@ public final class Worker implements AutoCloseable {
 
   /** Whether the worker is consuming jobs. */
   public boolean isReady() {
-    return !closed && r.consumer != null && r.consumer.isConsuming();
+    return !closed
+        && r.consumer != null
+        && r.consumer.isConsuming()
+        && r.publisher != null
+        && r.publisher.isOpen();
   }
 
   /** The bound port of the metrics/health endpoint. */
@@ -260,6 +264,7 @@ public final class Worker implements AutoCloseable {
     Connection publishConnection;
     Connection consumeConnection;
     JobConsumer consumer;
+    ConfirmingPublisher publisher;
     String consumerTag;
     ScheduledExecutorService summary;
   }

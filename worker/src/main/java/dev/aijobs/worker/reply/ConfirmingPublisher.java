@@ -3,6 +3,7 @@ package dev.aijobs.worker.reply;
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.ConfirmListener;
+import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ShutdownSignalException;
 import io.netty.channel.EventLoop;
 import java.io.IOException;
@@ -26,17 +27,28 @@ import org.slf4j.LoggerFactory;
 public final class ConfirmingPublisher {
   private static final Logger log = LoggerFactory.getLogger(ConfirmingPublisher.class);
 
-  private final Channel channel;
+  private final Connection connection;
+  private volatile Channel channel;
   private final EventLoop loop;
   private final ConcurrentNavigableMap<Long, CompletableFuture<Void>> pending =
       new ConcurrentSkipListMap<>();
 
-  /** Puts {@code channel} in confirm mode; call off the event loop (it waits for the broker). */
-  public ConfirmingPublisher(Channel channel, EventLoop loop) throws IOException {
-    this.channel = channel;
+  /**
+   * Opens a confirm-mode channel on {@code connection}; call off the event loop (it waits for the
+   * broker). If the broker closes that channel alone (a channel-level error, e.g. publishing to an
+   * exchange that was deleted), a new one is opened; connection losses are left to the client's
+   * automatic recovery.
+   */
+  public ConfirmingPublisher(Connection connection, EventLoop loop) throws IOException {
+    this.connection = connection;
     this.loop = loop;
-    channel.confirmSelect();
-    channel.addConfirmListener(
+    this.channel = open();
+  }
+
+  private Channel open() throws IOException {
+    Channel ch = connection.createChannel();
+    ch.confirmSelect();
+    ch.addConfirmListener(
         new ConfirmListener() {
           @Override
           public void handleAck(long seq, boolean multiple) {
@@ -48,7 +60,33 @@ public final class ConfirmingPublisher {
             settle(seq, multiple, new IOException("broker refused the message (nack)"));
           }
         });
-    channel.addShutdownListener(this::failAll);
+    ch.addShutdownListener(this::onShutdown);
+    return ch;
+  }
+
+  private void onShutdown(ShutdownSignalException cause) {
+    failAll(cause);
+    if (!cause.isHardError() && !cause.isInitiatedByApplication() && connection.isOpen()) {
+      log.warn("publish channel closed by the broker ({}); opening a new one", cause.getMessage());
+      // Opening waits for the broker: not on the thread that delivered the close.
+      Thread reopen =
+          new Thread(
+              () -> {
+                try {
+                  channel = open();
+                } catch (IOException | RuntimeException e) {
+                  log.error("cannot reopen the publish channel: {}", e.toString());
+                }
+              },
+              "aijobs-publisher-reopen");
+      reopen.setDaemon(true);
+      reopen.start();
+    }
+  }
+
+  /** Whether results can be published now. */
+  public boolean isOpen() {
+    return channel.isOpen();
   }
 
   /**
@@ -75,9 +113,10 @@ public final class ConfirmingPublisher {
       CompletableFuture<Void> confirmed) {
     long seq = -1;
     try {
-      seq = channel.getNextPublishSeqNo();
+      Channel ch = channel;
+      seq = ch.getNextPublishSeqNo();
       pending.put(seq, confirmed);
-      channel.basicPublish(exchange, routingKey, false, props, body);
+      ch.basicPublish(exchange, routingKey, false, props, body);
     } catch (Exception | Error e) {
       if (seq >= 0) {
         pending.remove(seq);
