@@ -2,27 +2,11 @@ package dev.aijobs.testkit;
 
 import dev.aijobs.testkit.internal.HttpProxyFrontHandler;
 import dev.aijobs.testkit.internal.HttpProxyFrontHandler.Recorder;
-import io.netty.bootstrap.ServerBootstrap;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.group.ChannelGroup;
-import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
+import dev.aijobs.testkit.internal.LoopbackServer;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.util.concurrent.DefaultThreadFactory;
-import io.netty.util.concurrent.GlobalEventExecutor;
-import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -40,16 +24,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * host:port}. Thread-safe. {@link #close()} must not be called from the proxy's event loop.
  */
 public final class HttpConnectProxy implements AutoCloseable {
-  private final EventLoopGroup group;
-  private final Channel server;
-  private final ChannelGroup open;
+  private final LoopbackServer server;
   private final Counts counts;
-  private final AtomicBoolean closed = new AtomicBoolean();
 
-  private HttpConnectProxy(EventLoopGroup group, Channel server, ChannelGroup open, Counts counts) {
-    this.group = group;
+  private HttpConnectProxy(LoopbackServer server, Counts counts) {
     this.server = server;
-    this.open = open;
     this.counts = counts;
   }
 
@@ -60,39 +39,23 @@ public final class HttpConnectProxy implements AutoCloseable {
    * @throws IllegalStateException when it cannot bind
    */
   public static HttpConnectProxy start() {
-    EventLoopGroup group =
-        new MultiThreadIoEventLoopGroup(
-            1, new DefaultThreadFactory("http-proxy", true), NioIoHandler.newFactory());
-    ChannelGroup open = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     Counts counts = new Counts();
-    ChannelFuture bind =
-        new ServerBootstrap()
-            .group(group)
-            .channel(NioServerSocketChannel.class)
-            .childOption(ChannelOption.TCP_NODELAY, true)
-            .childHandler(
-                new ChannelInitializer<SocketChannel>() {
-                  @Override
-                  protected void initChannel(SocketChannel ch) {
-                    open.add(ch);
-                    ch.pipeline()
-                        .addLast(new HttpServerCodec())
-                        .addLast(new HttpObjectAggregator(64 << 20))
-                        .addLast(new HttpProxyFrontHandler(counts, open));
-                  }
-                })
-            .bind("127.0.0.1", 0)
-            .awaitUninterruptibly();
-    if (!bind.isSuccess()) {
-      group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
-      throw new IllegalStateException("HTTP proxy cannot bind 127.0.0.1", bind.cause());
-    }
-    return new HttpConnectProxy(group, bind.channel(), open, counts);
+    LoopbackServer[] self = new LoopbackServer[1];
+    self[0] =
+        LoopbackServer.start(
+            "http-proxy",
+            true,
+            ch ->
+                ch.pipeline()
+                    .addLast(new HttpServerCodec())
+                    .addLast(new HttpObjectAggregator(64 << 20))
+                    .addLast(new HttpProxyFrontHandler(counts, self[0].open())));
+    return new HttpConnectProxy(self[0], counts);
   }
 
   /** Returns the port on 127.0.0.1. */
   public int port() {
-    return ((InetSocketAddress) server.localAddress()).getPort();
+    return server.port();
   }
 
   /** Returns {@code http://127.0.0.1:PORT}, the form {@code PROXY_URL} takes. */
@@ -125,11 +88,7 @@ public final class HttpConnectProxy implements AutoCloseable {
   /** Stops listening and closes every connection; idempotent. */
   @Override
   public void close() {
-    if (closed.compareAndSet(false, true)) {
-      server.close().awaitUninterruptibly();
-      open.close().awaitUninterruptibly();
-      group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
-    }
+    server.close();
   }
 
   @Override

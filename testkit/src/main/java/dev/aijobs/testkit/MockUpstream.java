@@ -180,8 +180,7 @@ public final class MockUpstream implements AutoCloseable {
    * @throws IllegalStateException when the server was not started with TLS
    */
   public TrustStore trustStore() {
-    SelfSignedTls material = tlsMaterial();
-    return new TrustStore(material.trustStore(), material.password(), "PKCS12");
+    return tlsMaterial().clientTrustStore();
   }
 
   private SelfSignedTls tlsMaterial() {

@@ -1,29 +1,18 @@
 package dev.aijobs.testkit;
 
+import dev.aijobs.testkit.internal.LoopbackServer;
 import dev.aijobs.testkit.internal.Pipe;
 import dev.aijobs.testkit.internal.SelfSignedTls;
 import io.netty.bootstrap.Bootstrap;
-import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
-import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.ssl.SslContext;
-import io.netty.util.concurrent.DefaultThreadFactory;
-import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -36,17 +25,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Thread-safe. {@link #close()} must not be called from the proxy's own event loop.
  */
 public final class TlsTerminatingProxy implements AutoCloseable {
-  private final EventLoopGroup group;
-  private final Channel server;
-  private final ChannelGroup open;
+  private final LoopbackServer server;
   private final AtomicInteger connections;
-  private final AtomicBoolean closed = new AtomicBoolean();
 
-  private TlsTerminatingProxy(
-      EventLoopGroup group, Channel server, ChannelGroup open, AtomicInteger connections) {
-    this.group = group;
+  private TlsTerminatingProxy(LoopbackServer server, AtomicInteger connections) {
     this.server = server;
-    this.open = open;
     this.connections = connections;
   }
 
@@ -62,44 +45,28 @@ public final class TlsTerminatingProxy implements AutoCloseable {
   public static TlsTerminatingProxy start(String targetHost, int targetPort) {
     SslContext tls = SelfSignedTls.get().serverContext();
     InetSocketAddress target = InetSocketAddress.createUnresolved(targetHost, targetPort);
-    EventLoopGroup group =
-        new MultiThreadIoEventLoopGroup(
-            1, new DefaultThreadFactory("tls-proxy", true), NioIoHandler.newFactory());
-    ChannelGroup open = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     AtomicInteger connections = new AtomicInteger();
-    ChannelFuture bind =
-        new ServerBootstrap()
-            .group(group)
-            .channel(NioServerSocketChannel.class)
-            .childOption(ChannelOption.AUTO_READ, false)
-            .childOption(ChannelOption.TCP_NODELAY, true)
-            .childHandler(
-                new ChannelInitializer<SocketChannel>() {
-                  @Override
-                  protected void initChannel(SocketChannel ch) {
-                    connections.incrementAndGet();
-                    open.add(ch);
-                    ch.pipeline().addLast(new Connector(tls, target, open));
-                  }
-                })
-            .bind("127.0.0.1", 0)
-            .awaitUninterruptibly();
-    if (!bind.isSuccess()) {
-      group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
-      throw new IllegalStateException("TLS proxy cannot bind 127.0.0.1", bind.cause());
-    }
-    return new TlsTerminatingProxy(group, bind.channel(), open, connections);
+    LoopbackServer[] self = new LoopbackServer[1];
+    // Client bytes wait unread until the target connection is up.
+    self[0] =
+        LoopbackServer.start(
+            "tls-proxy",
+            false,
+            ch -> {
+              connections.incrementAndGet();
+              ch.pipeline().addLast(new Connector(tls, target, self[0].open()));
+            });
+    return new TlsTerminatingProxy(self[0], connections);
   }
 
   /** Returns the TLS port on 127.0.0.1. */
   public int port() {
-    return ((InetSocketAddress) server.localAddress()).getPort();
+    return server.port();
   }
 
   /** Returns a trust store holding the proxy's certificate, for clients. */
   public TrustStore trustStore() {
-    SelfSignedTls material = SelfSignedTls.get();
-    return new TrustStore(material.trustStore(), material.password(), "PKCS12");
+    return SelfSignedTls.get().clientTrustStore();
   }
 
   /** Returns the number of client TCP connections accepted so far (handshake failures included). */
@@ -110,11 +77,7 @@ public final class TlsTerminatingProxy implements AutoCloseable {
   /** Stops listening and closes every relayed connection; idempotent. */
   @Override
   public void close() {
-    if (closed.compareAndSet(false, true)) {
-      server.close().awaitUninterruptibly();
-      open.close().awaitUninterruptibly();
-      group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
-    }
+    server.close();
   }
 
   @Override

@@ -50,6 +50,11 @@ public record SelfSignedTls(
     return instance;
   }
 
+  /** Returns the clients' trust store holding the certificate. */
+  public dev.aijobs.testkit.TrustStore clientTrustStore() {
+    return new dev.aijobs.testkit.TrustStore(trustStore, password, "PKCS12");
+  }
+
   /** Returns a Netty server context serving the certificate. */
   public SslContext serverContext() {
     try {

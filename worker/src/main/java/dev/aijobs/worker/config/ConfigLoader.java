@@ -3,10 +3,8 @@ package dev.aijobs.worker.config;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -190,12 +188,5 @@ public final class ConfigLoader {
       throw ConfigException.invalid(key, "must be > 0");
     }
     return d;
-  }
-
-  /** For diagnostics: the effective provider keys, masked. */
-  static Map<String, String> describe(WorkerConfig config) {
-    Map<String, String> out = new LinkedHashMap<>();
-    config.providers().forEach((id, p) -> out.put(id, p.toString()));
-    return out;
   }
 }

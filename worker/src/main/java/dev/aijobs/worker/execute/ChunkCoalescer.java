@@ -24,7 +24,6 @@ final class ChunkCoalescer {
   private long seq;
   private boolean restartNext;
   private boolean sentThisAttempt;
-  private boolean sentAny;
   private Timeout scheduled;
   private int currentAttempt;
   private boolean closed;
@@ -73,7 +72,6 @@ final class ChunkCoalescer {
     pending.setLength(0);
     restartNext = false;
     sentThisAttempt = true;
-    sentAny = true;
   }
 
   /**
@@ -97,10 +95,5 @@ final class ChunkCoalescer {
   synchronized void flushAndClose() {
     flush();
     closed = true;
-  }
-
-  /** Whether any chunk was published for the job. */
-  synchronized boolean sentAny() {
-    return sentAny;
   }
 }

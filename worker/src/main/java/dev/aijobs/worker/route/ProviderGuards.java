@@ -144,9 +144,4 @@ public final class ProviderGuards {
     long wait = limiter.reservePermission();
     return wait > maxWait.toNanos() ? -1 : wait;
   }
-
-  /** Attempts waiting for a bulkhead permit of {@code provider}. */
-  public int waitingFor(String provider) {
-    return waiting.get(provider).size();
-  }
 }
