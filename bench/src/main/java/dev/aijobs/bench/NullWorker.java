@@ -40,10 +40,13 @@ public final class NullWorker {
   @SuppressWarnings("deprecation") // the worker's event-loop type, for a like-for-like comparison
   public static void main(String[] args) throws Exception {
     WorkerConfig config =
-        WorkerConfig.builder()
-            .amqpUri(env("AIJOBS_AMQP_URI", WorkerConfig.DEFAULT_AMQP_URI))
-            .maxInFlight(Integer.parseInt(env("AIJOBS_MAX_IN_FLIGHT", "5000")))
-            .build();
+        WorkerConfig.defaults()
+            .withAmqp(
+                new WorkerConfig.Amqp(
+                    env("AIJOBS_AMQP_URI", WorkerConfig.Amqp.DEFAULTS.uri()), List.of(), null))
+            .withJobs(
+                WorkerConfig.Jobs.DEFAULTS.withMaxInFlight(
+                    Integer.parseInt(env("AIJOBS_MAX_IN_FLIGHT", "5000"))));
     EventLoopGroup group =
         new io.netty.channel.nio.NioEventLoopGroup(2, new DefaultThreadFactory("null-io", true));
     ExecutorService dispatch =
@@ -60,7 +63,7 @@ public final class NullWorker {
     }
     ReplySender replies = new ReplySender(new ConfirmingPublisher(pub, loop), codec);
     Channel ch = con.createChannel();
-    ch.basicQos(config.maxInFlight(), false);
+    ch.basicQos(config.jobs().maxInFlight(), false);
     ch.basicConsume(
         Topology.JOBS_QUEUE,
         false,

@@ -78,9 +78,9 @@ public final class Worker implements AutoCloseable {
   private void startUp() throws Exception {
     log.info(
         "starting worker: maxInFlight={}, providers={}",
-        config.maxInFlight(),
+        config.jobs().maxInFlight(),
         config.providers().values());
-    r.group = newEventLoop(config.ioThreads());
+    r.group = newEventLoop(config.upstream().ioThreads());
     r.timer =
         new HashedWheelTimer(
             new DefaultThreadFactory(THREAD_PREFIX + "timer", true), 10, TimeUnit.MILLISECONDS);
@@ -99,12 +99,13 @@ public final class Worker implements AutoCloseable {
     r.endpoint =
         HttpEndpoint.start(
             r.group,
-            config.httpHost(),
-            config.httpPort(),
+            config.endpoint().host(),
+            config.endpoint().port(),
             r.registry::scrape,
             this::isReady,
             r.scrapes);
-    log.info("metrics and health on http://{}:{}/metrics", config.httpHost(), r.endpoint.port());
+    log.info(
+        "metrics and health on http://{}:{}/metrics", config.endpoint().host(), r.endpoint.port());
 
     r.dispatch =
         Executors.newFixedThreadPool(2, new DefaultThreadFactory(THREAD_PREFIX + "dispatch", true));
@@ -126,14 +127,14 @@ public final class Worker implements AutoCloseable {
     JobProcessor processor =
         new JobProcessor(config, codec, executor, replies, r.metrics, inFlight);
     Channel consumeChannel = r.consumeConnection.createChannel();
-    consumeChannel.basicQos(config.maxInFlight(), false);
+    consumeChannel.basicQos(config.jobs().maxInFlight(), false);
     r.consumer = new JobConsumer(consumeChannel, processor);
     r.consumerTag = consumeChannel.basicConsume(Topology.JOBS_QUEUE, false, r.consumer);
-    if (!config.summaryInterval().isZero()) {
+    if (!config.endpoint().summaryInterval().isZero()) {
       r.summary =
           Executors.newSingleThreadScheduledExecutor(
               new DefaultThreadFactory(THREAD_PREFIX + "summary", true));
-      long every = config.summaryInterval().toMillis();
+      long every = config.endpoint().summaryInterval().toMillis();
       r.summary.scheduleAtFixedRate(
           new LatencySummary(r.registry), every, every, TimeUnit.MILLISECONDS);
     }
@@ -141,12 +142,11 @@ public final class Worker implements AutoCloseable {
   }
 
   private static io.netty.handler.ssl.SslContext upstreamTls(WorkerConfig config) {
-    return config.upstreamTrustStore() == null
+    return config.upstream().trustStore() == null
         ? null
         : dev.aijobs.worker.config.TrustStores.clientContext(
             dev.aijobs.worker.config.ConfigKeys.UPSTREAM_TLS_TRUST_STORE,
-            config.upstreamTrustStore(),
-            config.upstreamTrustStorePassword());
+            config.upstream().trustStore());
   }
 
   /** Whether the worker is consuming jobs. */
@@ -196,7 +196,7 @@ public final class Worker implements AutoCloseable {
     quietly(
         "drain",
         () -> {
-          int requeued = inFlight.drain(config.drainTimeout());
+          int requeued = inFlight.drain(config.jobs().drainTimeout());
           log.info("drained; {} jobs requeued for other workers", requeued);
         });
     if (r.summary != null) {

@@ -29,9 +29,9 @@ public final class BrokerConnections {
   public static ConnectionFactory factory(
       WorkerConfig config, EventLoopGroup loop, ExecutorService dispatch, ThreadFactory threads) {
     ConnectionFactory cf = new ConnectionFactory();
-    URI uri = URI.create(config.amqpUri());
+    URI uri = URI.create(config.amqp().uri());
     try {
-      cf.setUri(config.amqpUri());
+      cf.setUri(config.amqp().uri());
     } catch (Exception e) {
       throw ConfigException.invalid(
           ConfigKeys.AMQP_URI, "is not a usable AMQP URI: " + e.getMessage());
@@ -60,23 +60,22 @@ public final class BrokerConnections {
     cf.setConnectionTimeout(10_000);
     cf.setSharedExecutor(dispatch);
     cf.setThreadFactory(threads);
-    cf.setMaxInboundMessageBodySize(Math.max(64 << 20, config.maxBodyBytes() + (1 << 20)));
+    cf.setMaxInboundMessageBodySize(Math.max(64 << 20, config.jobs().maxBodyBytes() + (1 << 20)));
     return cf;
   }
 
   /** Opens a named connection to the first reachable node. */
   public static Connection open(ConnectionFactory cf, WorkerConfig config, String name)
       throws Exception {
-    if (config.amqpAddresses().isEmpty()) {
+    if (config.amqp().addresses().isEmpty()) {
       return cf.newConnection(name);
     }
     List<Address> addresses =
-        List.of(Address.parseAddresses(String.join(",", config.amqpAddresses())));
+        List.of(Address.parseAddresses(String.join(",", config.amqp().addresses())));
     return cf.newConnection(addresses, name);
   }
 
   private static SslContext sslContext(WorkerConfig config) {
-    return TrustStores.clientContext(
-        ConfigKeys.AMQP_TLS_TRUST_STORE, config.tlsTrustStore(), config.tlsTrustStorePassword());
+    return TrustStores.clientContext(ConfigKeys.AMQP_TLS_TRUST_STORE, config.amqp().trustStore());
   }
 }

@@ -35,6 +35,8 @@ public final class ConfigKeys {
   public static final String BREAKER_WINDOW = "AIJOBS_BREAKER_WINDOW";
   public static final String BREAKER_MIN_CALLS = "AIJOBS_BREAKER_MIN_CALLS";
   public static final String BREAKER_OPEN_DURATION = "AIJOBS_BREAKER_OPEN_DURATION";
+  public static final String LOG_LEVEL = "AIJOBS_LOG_LEVEL";
+  public static final String LOG_FORMAT = "AIJOBS_LOG_FORMAT";
 
   /** Prefix of per-provider keys: {@code AIJOBS_PROVIDER_<ID>_<FIELD>}. */
   public static final String PROVIDER_PREFIX = "AIJOBS_PROVIDER_";
@@ -103,7 +105,9 @@ public final class ConfigKeys {
           BREAKER_FAILURE_RATE,
           BREAKER_WINDOW,
           BREAKER_MIN_CALLS,
-          BREAKER_OPEN_DURATION);
+          BREAKER_OPEN_DURATION,
+          LOG_LEVEL,
+          LOG_FORMAT);
 
   private ConfigKeys() {}
 

@@ -3,8 +3,11 @@ package dev.aijobs.worker.config;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -31,84 +34,83 @@ public final class ConfigLoader {
     }
     ConfigValues v = new ConfigValues(all);
     Set<String> providerIds = checkKeys(all);
-    WorkerConfig.Builder b = WorkerConfig.builder();
-    v.string(ConfigKeys.AMQP_URI).ifPresent(b::amqpUri);
-    v.string(ConfigKeys.AMQP_ADDRESSES).ifPresent(a -> b.amqpAddresses(parseAddresses(a)));
-    v.string(ConfigKeys.AMQP_TLS_TRUST_STORE)
-        .ifPresent(
-            path ->
-                b.tlsTrustStore(
-                    path,
-                    v.string(ConfigKeys.AMQP_TLS_TRUST_STORE_PASSWORD)
-                        .map(Secret::of)
-                        .orElse(null)));
-    b.maxInFlight(
-        v.integer(ConfigKeys.MAX_IN_FLIGHT, WorkerConfig.DEFAULT_MAX_IN_FLIGHT, 1, 65535));
-    b.maxBodyBytes(
-        v.integer(
-            ConfigKeys.MAX_BODY_BYTES, WorkerConfig.DEFAULT_MAX_BODY_BYTES, 1, 64 * 1024 * 1024));
-    b.defaultJobTimeout(
-        positive(
-            ConfigKeys.DEFAULT_JOB_TIMEOUT,
-            v.duration(ConfigKeys.DEFAULT_JOB_TIMEOUT, WorkerConfig.DEFAULT_JOB_TIMEOUT)));
-    b.drainTimeout(v.duration(ConfigKeys.DRAIN_TIMEOUT, WorkerConfig.DEFAULT_DRAIN_TIMEOUT));
-    v.string(ConfigKeys.HTTP_HOST).ifPresent(b::httpHost);
-    b.httpPort(v.integer(ConfigKeys.HTTP_PORT, WorkerConfig.DEFAULT_HTTP_PORT, 0, 65535));
-    b.ioThreads(
-        v.integer(
-            ConfigKeys.IO_THREADS,
-            Math.max(2, Runtime.getRuntime().availableProcessors()),
-            1,
-            256));
-    b.summaryInterval(
-        v.duration(ConfigKeys.SUMMARY_INTERVAL, WorkerConfig.DEFAULT_SUMMARY_INTERVAL));
-    v.string(ConfigKeys.UPSTREAM_TLS_TRUST_STORE)
-        .ifPresent(
-            path ->
-                b.upstreamTrustStore(
-                    path,
-                    v.string(ConfigKeys.UPSTREAM_TLS_TRUST_STORE_PASSWORD)
-                        .map(Secret::of)
-                        .orElse(null)));
-    b.maxAttempts(v.integer(ConfigKeys.MAX_ATTEMPTS, WorkerConfig.DEFAULT_MAX_ATTEMPTS, 1, 50));
-    b.retryDelays(
-        positive(
-            ConfigKeys.RETRY_BASE_DELAY,
-            v.duration(ConfigKeys.RETRY_BASE_DELAY, WorkerConfig.DEFAULT_RETRY_BASE_DELAY)),
-        positive(
-            ConfigKeys.RETRY_MAX_DELAY,
-            v.duration(ConfigKeys.RETRY_MAX_DELAY, WorkerConfig.DEFAULT_RETRY_MAX_DELAY)));
-    b.chunking(
-        positive(
-            ConfigKeys.CHUNK_INTERVAL,
-            v.duration(ConfigKeys.CHUNK_INTERVAL, WorkerConfig.DEFAULT_CHUNK_INTERVAL)),
-        v.integer(ConfigKeys.CHUNK_CHARS, WorkerConfig.DEFAULT_CHUNK_CHARS, 1, 1_000_000));
-    WorkerConfig.BreakerSettings bd = WorkerConfig.DEFAULT_BREAKER;
-    b.breaker(
-        new WorkerConfig.BreakerSettings(
-            v.integer(ConfigKeys.BREAKER_FAILURE_RATE, bd.failureRatePercent(), 1, 100),
-            v.integer(ConfigKeys.BREAKER_WINDOW, bd.window(), 1, 10_000),
-            v.integer(ConfigKeys.BREAKER_MIN_CALLS, bd.minCalls(), 1, 10_000),
-            positive(
-                ConfigKeys.BREAKER_OPEN_DURATION,
-                v.duration(ConfigKeys.BREAKER_OPEN_DURATION, bd.openDuration()))));
-    URI amqp =
-        parseUri(
-            ConfigKeys.AMQP_URI,
-            v.string(ConfigKeys.AMQP_URI).orElse(WorkerConfig.DEFAULT_AMQP_URI));
-    if (!"amqp".equals(amqp.getScheme()) && !"amqps".equals(amqp.getScheme())) {
-      throw ConfigException.invalid(ConfigKeys.AMQP_URI, "scheme must be amqp or amqps");
-    }
+    WorkerConfig.Amqp amqp =
+        new WorkerConfig.Amqp(
+            v.string(ConfigKeys.AMQP_URI).orElse(WorkerConfig.Amqp.DEFAULTS.uri()),
+            v.string(ConfigKeys.AMQP_ADDRESSES).map(ConfigLoader::parseAddresses).orElse(List.of()),
+            trustStore(
+                v, ConfigKeys.AMQP_TLS_TRUST_STORE, ConfigKeys.AMQP_TLS_TRUST_STORE_PASSWORD));
+    WorkerConfig.Endpoint e = WorkerConfig.Endpoint.DEFAULTS;
+    WorkerConfig.Endpoint endpoint =
+        new WorkerConfig.Endpoint(
+            v.string(ConfigKeys.HTTP_HOST).orElse(e.host()),
+            v.integer(ConfigKeys.HTTP_PORT).orElse(e.port()),
+            v.duration(ConfigKeys.SUMMARY_INTERVAL).orElse(e.summaryInterval()));
+    WorkerConfig.Jobs j = WorkerConfig.Jobs.DEFAULTS;
+    WorkerConfig.Jobs jobs =
+        new WorkerConfig.Jobs(
+            v.integer(ConfigKeys.MAX_IN_FLIGHT).orElse(j.maxInFlight()),
+            v.integer(ConfigKeys.MAX_BODY_BYTES).orElse(j.maxBodyBytes()),
+            v.duration(ConfigKeys.DEFAULT_JOB_TIMEOUT).orElse(j.defaultTimeout()),
+            v.duration(ConfigKeys.DRAIN_TIMEOUT).orElse(j.drainTimeout()));
+    WorkerConfig.Retry r = WorkerConfig.Retry.DEFAULTS;
+    WorkerConfig.Retry retry =
+        new WorkerConfig.Retry(
+            v.integer(ConfigKeys.MAX_ATTEMPTS).orElse(r.maxAttempts()),
+            v.duration(ConfigKeys.RETRY_BASE_DELAY).orElse(r.baseDelay()),
+            v.duration(ConfigKeys.RETRY_MAX_DELAY).orElse(r.maxDelay()));
+    WorkerConfig.Chunks c = WorkerConfig.Chunks.DEFAULTS;
+    WorkerConfig.Chunks chunks =
+        new WorkerConfig.Chunks(
+            v.duration(ConfigKeys.CHUNK_INTERVAL).orElse(c.interval()),
+            v.integer(ConfigKeys.CHUNK_CHARS).orElse(c.chars()));
+    WorkerConfig.Breakers b = WorkerConfig.Breakers.DEFAULTS;
+    WorkerConfig.Breakers breakers =
+        new WorkerConfig.Breakers(
+            v.integer(ConfigKeys.BREAKER_FAILURE_RATE).orElse(b.failureRatePercent()),
+            v.integer(ConfigKeys.BREAKER_WINDOW).orElse(b.window()),
+            v.integer(ConfigKeys.BREAKER_MIN_CALLS).orElse(b.minCalls()),
+            v.duration(ConfigKeys.BREAKER_OPEN_DURATION).orElse(b.openDuration()));
+    WorkerConfig.Upstream upstream =
+        new WorkerConfig.Upstream(
+            v.integer(ConfigKeys.IO_THREADS).orElse(WorkerConfig.Upstream.DEFAULTS.ioThreads()),
+            trustStore(
+                v,
+                ConfigKeys.UPSTREAM_TLS_TRUST_STORE,
+                ConfigKeys.UPSTREAM_TLS_TRUST_STORE_PASSWORD));
+    WorkerConfig.Logging logging =
+        new WorkerConfig.Logging(
+            v.string(ConfigKeys.LOG_LEVEL).orElse(WorkerConfig.Logging.DEFAULTS.level()),
+            v.string(ConfigKeys.LOG_FORMAT)
+                .map(ConfigLoader::logFormat)
+                .orElse(WorkerConfig.Logging.DEFAULTS.format()));
+    Map<String, ProviderConfig> providers = new LinkedHashMap<>();
     for (String id : providerIds) {
       ProviderConfig p = ProviderReader.read(id, all, v);
       if (p != null) {
-        b.provider(p);
+        providers.put(p.id(), p);
       }
     }
+    return new WorkerConfig(
+        amqp, endpoint, jobs, retry, chunks, breakers, upstream, logging, providers);
+  }
+
+  private static WorkerConfig.TrustStore trustStore(
+      ConfigValues v, String pathKey, String passwordKey) {
+    return v.string(pathKey)
+        .map(
+            path ->
+                new WorkerConfig.TrustStore(
+                    path, v.string(passwordKey).map(Secret::of).orElse(null)))
+        .orElse(null);
+  }
+
+  private static WorkerConfig.LogFormat logFormat(String text) {
     try {
-      return b.build();
+      return WorkerConfig.LogFormat.valueOf(text.trim().toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
-      throw ConfigException.invalid("config", e.getMessage());
+      throw ConfigException.invalid(
+          ConfigKeys.LOG_FORMAT, "must be text or json, got '" + text + "'");
     }
   }
 
@@ -143,23 +145,9 @@ public final class ConfigLoader {
   static List<String> parseAddresses(String text) {
     List<String> out = new ArrayList<>();
     for (String part : text.split(",")) {
-      String a = part.trim();
-      if (a.isEmpty()) {
-        continue;
+      if (!part.isBlank()) {
+        out.add(part.trim());
       }
-      int colon = a.lastIndexOf(':');
-      if (colon > 0) {
-        try {
-          int port = Integer.parseInt(a.substring(colon + 1));
-          if (port <= 0 || port > 65535) {
-            throw new NumberFormatException();
-          }
-        } catch (NumberFormatException e) {
-          throw ConfigException.invalid(
-              ConfigKeys.AMQP_ADDRESSES, "bad port in '" + a + "' (expected host:port)");
-        }
-      }
-      out.add(a);
     }
     if (out.isEmpty()) {
       throw ConfigException.invalid(ConfigKeys.AMQP_ADDRESSES, "lists no address");
@@ -168,25 +156,6 @@ public final class ConfigLoader {
   }
 
   static URI parseUri(String key, String text) {
-    try {
-      URI uri = new URI(text);
-      if (uri.getScheme() == null || uri.getHost() == null) {
-        throw new IllegalArgumentException();
-      }
-      return uri;
-    } catch (Exception e) {
-      throw ConfigException.invalid(key, "is not a valid URL: '" + redact(text) + "'");
-    }
-  }
-
-  private static String redact(String url) {
-    return url.replaceAll("//[^@/]*@", "//****@");
-  }
-
-  private static java.time.Duration positive(String key, java.time.Duration d) {
-    if (d.isZero() || d.isNegative()) {
-      throw ConfigException.invalid(key, "must be > 0");
-    }
-    return d;
+    return Check.url(key, text);
   }
 }

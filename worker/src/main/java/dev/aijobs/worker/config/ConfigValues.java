@@ -20,20 +20,23 @@ final class ConfigValues {
     return source.get(key).map(String::trim).filter(s -> !s.isEmpty());
   }
 
+  /** The integer at {@code key}, if set; ranges are checked by the settings that use it. */
+  Optional<Integer> integer(String key) {
+    return string(key)
+        .map(
+            text -> {
+              try {
+                return Integer.parseInt(text);
+              } catch (NumberFormatException e) {
+                throw ConfigException.invalid(key, "must be an integer, got '" + text + "'");
+              }
+            });
+  }
+
   int integer(String key, int def, int min, int max) {
-    Optional<String> v = string(key);
-    if (v.isEmpty()) {
-      return def;
-    }
-    try {
-      int n = Integer.parseInt(v.get());
-      if (n < min || n > max) {
-        throw ConfigException.invalid(key, "must be in " + min + ".." + max + ", got " + n);
-      }
-      return n;
-    } catch (NumberFormatException e) {
-      throw ConfigException.invalid(key, "must be an integer, got '" + v.get() + "'");
-    }
+    int n = integer(key).orElse(def);
+    Check.range(key, n, min, max);
+    return n;
   }
 
   double decimal(String key, double def) {
@@ -68,9 +71,13 @@ final class ConfigValues {
     }
   }
 
+  /** The duration at {@code key}, if set. */
+  Optional<Duration> duration(String key) {
+    return string(key).map(text -> parseDuration(key, text));
+  }
+
   Duration duration(String key, Duration def) {
-    Optional<String> v = string(key);
-    return v.isEmpty() ? def : parseDuration(key, v.get());
+    return duration(key).orElse(def);
   }
 
   /** Parses {@code 500ms}, {@code 30s}, {@code 2m}, {@code 1h} or ISO-8601 ({@code PT30S}). */

@@ -13,11 +13,13 @@ public final class TrustStores {
   private TrustStores() {}
 
   /**
-   * A client context trusting {@code path} (PKCS12 or JKS), or the JVM's defaults when null.
+   * A client context trusting {@code store} (PKCS12 or JKS), or the JVM's defaults when null.
    *
    * @throws ConfigException naming {@code key} when the store cannot be loaded
    */
-  public static SslContext clientContext(String key, String path, Secret password) {
+  public static SslContext clientContext(String key, WorkerConfig.TrustStore store) {
+    String path = store == null ? null : store.path();
+    Secret password = store == null ? null : store.password();
     try {
       TrustManagerFactory tmf =
           TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());

@@ -32,7 +32,8 @@ final class ExecutionContext {
     this.upstream = upstream;
     this.guards = guards;
     this.retryPolicy =
-        new RetryPolicy(config.retryBaseDelay(), config.retryMaxDelay(), config.maxAttempts());
+        new RetryPolicy(
+            config.retry().baseDelay(), config.retry().maxDelay(), config.retry().maxAttempts());
     this.timer = timer;
     this.executor = executor;
     this.metrics = metrics;

@@ -64,8 +64,8 @@ final class JobRun {
                 job.meta(),
                 sink,
                 ctx.timer(),
-                ctx.config().chunkInterval(),
-                ctx.config().chunkChars())
+                ctx.config().chunks().interval(),
+                ctx.config().chunks().chars())
             : null;
   }
 
@@ -238,7 +238,7 @@ final class JobRun {
       ctx.metrics().proxyFailure(p.id(), o.kind());
     }
     if (Keys.anotherKeyMayHelp(o, keys)
-        && attempts.size() < ctx.config().maxAttempts()
+        && attempts.size() < ctx.config().retry().maxAttempts()
         && retriesOnTarget < p.maxRetries() + keys.size()) {
       // The key was refused or rate-limited and set aside: the pool's next key, at once.
       retriesOnTarget++;

@@ -31,7 +31,7 @@ import java.util.concurrent.Executor;
  * cooling down the provider itself. Thread-safe.
  */
 public final class ProviderGuards {
-  static CircuitBreakerConfig breakerConfig(WorkerConfig.BreakerSettings b) {
+  static CircuitBreakerConfig breakerConfig(WorkerConfig.Breakers b) {
     return CircuitBreakerConfig.custom()
         .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
         .slidingWindowSize(b.window())
@@ -51,7 +51,7 @@ public final class ProviderGuards {
   public ProviderGuards(WorkerConfig config, MeterRegistry registry) {
     Map<String, ProviderConfig> providers = config.providers();
     this.providers = Map.copyOf(providers);
-    this.breakers = CircuitBreakerRegistry.of(breakerConfig(config.breaker()));
+    this.breakers = CircuitBreakerRegistry.of(breakerConfig(config.breakers()));
     for (ProviderConfig p : providers.values()) {
       bulkheads.bulkhead(
           p.id(),

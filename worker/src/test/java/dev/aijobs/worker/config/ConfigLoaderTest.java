@@ -27,11 +27,11 @@ class ConfigLoaderTest {
   void defaultsWithoutAnything() {
     WorkerConfig c = load();
     assertThat(c.providers()).isEmpty();
-    assertThat(c.maxInFlight())
-        .isEqualTo(WorkerConfig.DEFAULT_MAX_IN_FLIGHT)
+    assertThat(c.jobs().maxInFlight())
+        .isEqualTo(WorkerConfig.Jobs.DEFAULTS.maxInFlight())
         .isGreaterThanOrEqualTo(1000);
-    assertThat(c.maxBodyBytes()).isEqualTo(1024 * 1024);
-    assertThat(c.amqpUri()).isEqualTo(WorkerConfig.DEFAULT_AMQP_URI);
+    assertThat(c.jobs().maxBodyBytes()).isEqualTo(1024 * 1024);
+    assertThat(c.amqp().uri()).isEqualTo(WorkerConfig.Amqp.DEFAULTS.uri());
   }
 
   @Test
@@ -162,9 +162,9 @@ class ConfigLoaderTest {
             "k-1",
             "AIJOBS_MAX_IN_FLIGHT",
             "1500");
-    assertThat(c.maxInFlight()).isEqualTo(1500);
-    assertThat(c.drainTimeout()).isEqualTo(Duration.ofSeconds(5));
-    assertThat(c.amqpAddresses()).containsExactly("node1:5672", "node2:5672");
+    assertThat(c.jobs().maxInFlight()).isEqualTo(1500);
+    assertThat(c.jobs().drainTimeout()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(c.amqp().addresses()).containsExactly("node1:5672", "node2:5672");
     assertThat(c.providers().get("mock").apiKeys().get(0).reveal()).isEqualTo("k-1");
   }
 
@@ -204,8 +204,7 @@ class ConfigLoaderTest {
           if (key.endsWith("TRUST_STORE")) {
             TrustStores.clientContext(
                 key,
-                key.startsWith("AIJOBS_AMQP") ? c.tlsTrustStore() : c.upstreamTrustStore(),
-                null);
+                key.startsWith("AIJOBS_AMQP") ? c.amqp().trustStore() : c.upstream().trustStore());
           }
         };
     assertThatThrownBy(loading)
@@ -247,11 +246,11 @@ class ConfigLoaderTest {
             "AIJOBS_CHUNK_INTERVAL", "20ms",
             "AIJOBS_CHUNK_CHARS", "7",
             "AIJOBS_BREAKER_MIN_CALLS", "3");
-    assertThat(c.maxAttempts()).isEqualTo(9);
-    assertThat(c.retryBaseDelay()).isEqualTo(Duration.ofMillis(10));
-    assertThat(c.retryMaxDelay()).isEqualTo(Duration.ofSeconds(1));
-    assertThat(c.chunkInterval()).isEqualTo(Duration.ofMillis(20));
-    assertThat(c.chunkChars()).isEqualTo(7);
-    assertThat(c.breaker().minCalls()).isEqualTo(3);
+    assertThat(c.retry().maxAttempts()).isEqualTo(9);
+    assertThat(c.retry().baseDelay()).isEqualTo(Duration.ofMillis(10));
+    assertThat(c.retry().maxDelay()).isEqualTo(Duration.ofSeconds(1));
+    assertThat(c.chunks().interval()).isEqualTo(Duration.ofMillis(20));
+    assertThat(c.chunks().chars()).isEqualTo(7);
+    assertThat(c.breakers().minCalls()).isEqualTo(3);
   }
 }
