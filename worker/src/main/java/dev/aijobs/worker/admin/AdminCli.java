@@ -20,7 +20,7 @@ public final class AdminCli {
 
   static final String USAGE_TEXT =
       """
-      usage: java -jar aijobs-worker.jar queues COMMAND [OPTIONS]
+      usage: aijobs-worker queues COMMAND [OPTIONS]   (or java -jar aijobs-worker.jar queues ...)
 
       commands:
         stats                       depth, consumers and rates of ai.jobs and ai.jobs.dead

@@ -78,13 +78,14 @@ public final class JobProcessor {
           Math.min(
               job.deadlineMs() != null
                   ? job.deadlineMs()
-                  : nowMs + config.defaultJobTimeout().toMillis(),
+                  : nowMs + config.jobs().defaultTimeout().toMillis(),
               nowMs + WorkerConfig.MAX_JOB_TIME.toMillis());
       executor
           .execute(job, deadline, startNanos, queuedMs, chunkSink(delivery, props, job))
           .thenCompose(result -> reply(delivery, props, job.id(), result))
           .whenComplete(
-              (result, failure) -> settle(delivery, provider.id(), result, failure, startNanos));
+              (result, failure) ->
+                  settle(delivery, job, provider.id(), result, failure, startNanos));
     } catch (InvalidJobException e) {
       reject(delivery, env, props, body, ErrorCode.INVALID_JOB, e.getMessage(), null, startNanos);
     } catch (RuntimeException e) {
@@ -95,12 +96,12 @@ public final class JobProcessor {
   }
 
   private JobRequest decode(AMQP.BasicProperties props, byte[] body) {
-    if (body.length > config.maxBodyBytes()) {
+    if (body.length > config.jobs().maxBodyBytes()) {
       throw InvalidJobException.message(
           "body is "
               + body.length
               + " bytes, larger than the limit of "
-              + config.maxBodyBytes()
+              + config.jobs().maxBodyBytes()
               + " bytes (AIJOBS_MAX_BODY_BYTES)");
     }
     JobRequest job = codec.decodeRequest(body);
@@ -130,11 +131,14 @@ public final class JobProcessor {
             .whenComplete(
                 (v, e) -> {
                   if (e != null) {
-                    log.debug(
-                        "chunk {} of job {} not confirmed: {}",
-                        chunk.seq(),
-                        job.id(),
-                        e.toString());
+                    log.atDebug()
+                        .addKeyValue("job_id", job.id())
+                        .addKeyValue("provider", job.provider())
+                        .log(
+                            "chunk {} of job {} not confirmed: {}",
+                            chunk.seq(),
+                            job.id(),
+                            e.toString());
                   }
                 });
       }
@@ -177,15 +181,25 @@ public final class JobProcessor {
 
   private void settle(
       InFlightJobs.Delivery delivery,
+      JobRequest job,
       String provider,
       JobResult result,
       Throwable failure,
       long startNanos) {
     if (failure != null) {
       metrics.replyFailed();
-      log.warn("result not confirmed by the broker, requeueing the job: {}", failure.toString());
+      log.atWarn()
+          .addKeyValue("job_id", job.id())
+          .addKeyValue("provider", provider)
+          .log(
+              "job {}: result not confirmed by the broker, requeueing the job: {}",
+              job.id(),
+              failure.toString());
       delivery.requeue();
       return;
+    }
+    if (!result.isOk()) {
+      logFailed(job, result);
     }
     metrics.jobCompleted(
         provider, result.isOk() ? null : result.error().code(), System.nanoTime() - startNanos);
@@ -203,12 +217,16 @@ public final class JobProcessor {
       long startNanos) {
     String id =
         job != null ? job.id() : props.getMessageId() != null ? props.getMessageId() : "unknown";
-    log.warn(
-        "rejecting job {} to {}: {}: {}",
-        id,
-        dev.aijobs.protocol.Topology.DEAD_LETTER_QUEUE,
-        code.wireName(),
-        reason);
+    log.atWarn()
+        .addKeyValue("job_id", id)
+        .addKeyValue("provider", job == null ? null : job.provider())
+        .addKeyValue("code", code.wireName())
+        .log(
+            "rejecting job {} to {}: {}: {}",
+            id,
+            dev.aijobs.protocol.Topology.DEAD_LETTER_QUEUE,
+            code.wireName(),
+            reason);
     CompletableFuture<Void> dead =
         replies.deadLetter(env.getRoutingKey(), props, body, code, reason);
     CompletableFuture<Void> answered = CompletableFuture.completedFuture(null);
@@ -233,7 +251,12 @@ public final class JobProcessor {
               }
               if (failure != null) {
                 metrics.replyFailed();
-                log.warn("dead letter not confirmed, requeueing: {}", failure.toString());
+                log.atWarn()
+                    .addKeyValue("job_id", id)
+                    .log(
+                        "job {}: dead letter not confirmed, requeueing: {}",
+                        id,
+                        failure.toString());
                 delivery.requeue();
               } else {
                 metrics.deadLettered(code);
@@ -244,6 +267,28 @@ public final class JobProcessor {
                 delivery.ack();
               }
             });
+  }
+
+  /**
+   * The one line of a job that finally failed. Names and counts only: the error message comes from
+   * the provider or the worker and never holds an API key, but it is left to the result.
+   */
+  private static void logFailed(JobRequest job, JobResult result) {
+    String code = result.error().code().wireName();
+    int attempts = result.attempts().size();
+    log.atWarn()
+        .addKeyValue("job_id", job.id())
+        .addKeyValue("provider", job.provider())
+        .addKeyValue("model", job.model())
+        .addKeyValue("code", code)
+        .addKeyValue("attempts", attempts)
+        .log(
+            "job {} failed: provider={} model={} code={} attempts={}",
+            job.id(),
+            job.provider(),
+            job.model(),
+            code,
+            attempts);
   }
 
   private String safeProvider(JobRequest job) {
