@@ -9,9 +9,11 @@ FROM eclipse-temurin:17-jdk AS build
 WORKDIR /src
 COPY .mvn/ .mvn/
 COPY mvnw pom.xml ./
+# Every module of the root POM (DockerfileTest checks the list and builds a copy of this context).
 COPY producer-sdk/ producer-sdk/
 COPY testkit/ testkit/
 COPY worker/ worker/
+COPY bench/ bench/
 # The test suites need a broker and proxies: they run in CI (.ci/run), not in the image build.
 RUN --mount=type=cache,target=/root/.m2 \
     ./mvnw -B -q -DskipTests -Dspotless.skip=true package
@@ -35,16 +37,16 @@ EXPOSE 1080
 # danted starts as root to bind and drops to 'nobody' for client traffic (user.unprivileged).
 ENTRYPOINT ["danted", "-f", "/etc/danted.conf"]
 
-# The worker: one runnable jar, non-root, sized by the container's memory limit.
+# The worker: one runnable jar and its launcher, non-root, sized by the container's memory limit.
 FROM eclipse-temurin:17-jre AS worker
 RUN useradd --system --uid 10001 --no-create-home --shell /usr/sbin/nologin aijobs
 COPY --from=build /src/worker/target/aijobs-worker.jar /app/aijobs-worker.jar
+COPY --from=build /src/worker/bin/aijobs-worker /app/bin/aijobs-worker
 USER 10001
 WORKDIR /app
 EXPOSE 9090
-# Heap = 75% of the container limit (netty buffers and metaspace live in the rest); die on OOM so
-# the orchestrator restarts the worker and its unacked jobs return to ai.jobs.
-ENV JAVA_OPTS="-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError -XX:+UseG1GC"
-# exec: java is PID 1 and receives SIGTERM itself (drain, requeue, close).
+# The launcher's JVM defaults (heap 75% of the container limit, Serial GC, exit on OOM so the
+# orchestrator restarts the worker and its unacked jobs return to ai.jobs); JAVA_OPTS adds to them.
+# It execs java, so java is PID 1 and receives SIGTERM itself (drain, requeue, close, exit 0).
 # Arguments pass through: `docker run aijobs-worker queues stats --uri ...` runs the queue tool.
-ENTRYPOINT ["sh", "-c", "exec java $JAVA_OPTS -jar /app/aijobs-worker.jar \"$@\"", "aijobs-worker"]
+ENTRYPOINT ["/app/bin/aijobs-worker"]

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the system on this machine without Docker: the mock OpenAI-compatible upstream and one
 # worker against the local RabbitMQ (started if it is installed but not running).
-# Builds the jars first when they are missing. Ctrl-C stops both.
+# Builds the jars first when they are missing. Ctrl-C stops both. The worker runs through its
+# launcher (worker/bin/aijobs-worker: measured JVM defaults, JAVA_OPTS adds to them).
 #
 #   MOCK_PORT=8089 MOCK_LATENCY_MS=0 AIJOBS_HTTP_PORT=9090 scripts/run-local.sh
 #
@@ -30,7 +31,7 @@ export AIJOBS_PROVIDER_MOCK_BASE_URL="${AIJOBS_PROVIDER_MOCK_BASE_URL:-http://12
 export AIJOBS_HTTP_HOST="${AIJOBS_HTTP_HOST:-127.0.0.1}"
 echo "run-local: worker with provider 'mock' -> $AIJOBS_PROVIDER_MOCK_BASE_URL"
 echo "run-local: try  /usr/bin/python3 examples/python/publish_job.py --provider mock --model demo --prompt hi"
-java -jar "$WORKER_JAR" &
+worker/bin/aijobs-worker &
 WORKER_PID=$!
 trap 'kill "$WORKER_PID" 2>/dev/null || true; wait "$WORKER_PID" 2>/dev/null || true; kill "$MOCK_PID" 2>/dev/null || true; wait "$MOCK_PID" 2>/dev/null || true' EXIT INT TERM
 wait "$WORKER_PID"
