@@ -4,10 +4,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** Locates the repository root (the directory holding docker-compose.yml) from a module's tests. */
-final class RepoFiles {
+public final class RepoFiles {
   private RepoFiles() {}
 
-  static Path root() {
+  public static Path root() {
     for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
       if (Files.exists(dir.resolve("docker-compose.yml"))
           && Files.isDirectory(dir.resolve("ops"))) {

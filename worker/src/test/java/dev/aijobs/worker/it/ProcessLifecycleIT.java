@@ -50,7 +50,9 @@ class ProcessLifecycleIT {
         publishJobs(bot, "drain");
         await().atMost(Duration.ofSeconds(10)).until(() -> upstream.requestCount() >= JOBS / 2);
         worker.terminate();
-        worker.waitForExit(Duration.ofSeconds(30));
+        assertThat(worker.waitForExit(Duration.ofSeconds(30)))
+            .as("exit code after SIGTERM and a complete drain")
+            .isZero();
         // Every job it had taken was finished and answered, none handed back.
         assertThat(worker.log()).contains("worker stopped").contains("drained; 0 jobs requeued");
       }
@@ -67,7 +69,7 @@ class ProcessLifecycleIT {
   }
 
   @Test
-  void sigtermPastTheDrainTimeoutRequeuesForTheNextWorker() throws Exception {
+  void sigintPastTheDrainTimeoutRequeuesForTheNextWorker() throws Exception {
     try (MockUpstream upstream = slowUpstream(Duration.ofMillis(3000));
         BotSide bot = new BotSide()) {
       Map<String, String> env = Workers.env(upstream);
@@ -76,8 +78,10 @@ class ProcessLifecycleIT {
         await().atMost(Duration.ofSeconds(30)).until(first::isReady);
         publishJobs(bot, "requeue");
         await().atMost(Duration.ofSeconds(10)).until(() -> upstream.requestCount() >= JOBS / 2);
-        first.terminate();
-        first.waitForExit(Duration.ofSeconds(30));
+        first.interrupt(); // SIGINT (Ctrl-C) stops a worker as SIGTERM does
+        assertThat(first.waitForExit(Duration.ofSeconds(30)))
+            .as("exit code after SIGINT, jobs past the drain timeout requeued")
+            .isZero();
         assertThat(first.log()).contains("jobs requeued for other workers");
       }
       try (WorkerProcess second = WorkerProcess.start("sigterm-requeue-second", env)) {

@@ -12,9 +12,13 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-/** The worker's runnable jar started as a separate process, as operators run it. */
+/**
+ * The worker started as a separate process, as operators run it: by its launcher {@code
+ * bin/aijobs-worker} (which execs java, so this process is the JVM and receives the signals).
+ */
 final class WorkerProcess implements AutoCloseable {
   static final Path JAR = Path.of("target", "aijobs-worker.jar");
+  static final Path LAUNCHER = Path.of("bin", "aijobs-worker");
 
   private final Process process;
   private final int httpPort;
@@ -33,16 +37,22 @@ final class WorkerProcess implements AutoCloseable {
     }
     int port = freePort();
     Path log = Path.of("target", "it-" + name + ".log");
-    ProcessBuilder pb =
-        new ProcessBuilder(
-            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-            "-Xmx256m",
-            "-jar",
-            JAR.toString());
+    ProcessBuilder pb = launcher();
+    pb.environment().put("JAVA_OPTS", "-Xmx256m");
     pb.environment().putAll(env);
     pb.environment().put("AIJOBS_HTTP_PORT", String.valueOf(port));
     pb.redirectErrorStream(true).redirectOutput(log.toFile());
     return new WorkerProcess(pb.start(), port, log);
+  }
+
+  /** The launcher with this JVM's Java, to run with arguments of the caller's. */
+  static ProcessBuilder launcher(String... args) {
+    java.util.List<String> cmd = new java.util.ArrayList<>();
+    cmd.add(LAUNCHER.toString());
+    cmd.addAll(java.util.List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(cmd);
+    pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
+    return pb;
   }
 
   /** Whether {@code /health/ready} answers 200. */
@@ -72,6 +82,14 @@ final class WorkerProcess implements AutoCloseable {
   /** SIGTERM: the worker drains and stops. */
   void terminate() {
     process.destroy();
+  }
+
+  /** SIGINT (Ctrl-C): the worker drains and stops as on SIGTERM. */
+  void interrupt() throws IOException, InterruptedException {
+    Process kill = new ProcessBuilder("kill", "-INT", String.valueOf(process.pid())).start();
+    if (kill.waitFor() != 0) {
+      throw new IllegalStateException("kill -INT " + process.pid() + " failed");
+    }
   }
 
   /** SIGKILL: the worker dies on the spot. */
