@@ -84,7 +84,7 @@ public final class BenchMain {
         "null-worker",
         o.benchJar,
         NullWorker.class.getName(),
-        o.workerJvm,
+        o.nullJvm != null ? o.nullJvm : o.workerJvm,
         env,
         o.outDir.resolve("null-worker-" + s.name() + ".log"));
   }
@@ -104,13 +104,14 @@ public final class BenchMain {
       env.put("AIJOBS_PROVIDER_MOCK_PROXY_URL", "socks5://127.0.0.1:11080");
       env.put("AIJOBS_PROVIDER_MOCK_FALLBACK_TO_DIRECT", "false");
     }
-    return ManagedProcess.start(
-        "worker",
-        o.workerJar,
-        null,
-        o.workerJvm,
-        env,
-        o.outDir.resolve("worker-" + s.name() + ".log"));
+    Path log = o.outDir.resolve("worker-" + s.name() + ".log");
+    if (o.workerLauncher != null) {
+      // As operators start it: the launcher's JVM defaults, --worker-jvm added as JAVA_OPTS.
+      env.put("AIJOBS_JAR", o.workerJar.toAbsolutePath().toString());
+      env.put("JAVA_OPTS", String.join(" ", o.workerJvm));
+      return ManagedProcess.launch("worker", o.workerLauncher, env, log);
+    }
+    return ManagedProcess.start("worker", o.workerJar, null, o.workerJvm, env, log);
   }
 
   private static RunResult runWith(Scenario s, Options o, String label, ManagedProcess proc)
@@ -243,6 +244,8 @@ public final class BenchMain {
     double scale = 1.0;
     String uri = "amqp://guest:guest@localhost:5672/%2F";
     List<String> workerJvm = List.of();
+    List<String> nullJvm;
+    Path workerLauncher;
     boolean skipNull;
     boolean raw;
     Path workerJar = Path.of("worker/target/aijobs-worker.jar");
@@ -265,8 +268,10 @@ public final class BenchMain {
           }
           case "--scale" -> o.scale = Double.parseDouble(args[++i]);
           case "--uri" -> o.uri = args[++i];
-          case "--worker-jvm" -> o.workerJvm = Arrays.asList(args[++i].trim().split("\\s+"));
+          case "--worker-jvm" -> o.workerJvm = flags(args[++i]);
           case "--worker-jar" -> o.workerJar = Path.of(args[++i]);
+          case "--worker-launcher" -> o.workerLauncher = Path.of(args[++i]);
+          case "--null-jvm" -> o.nullJvm = flags(args[++i]);
           case "--out" -> o.outDir = Path.of(args[++i]);
           case "--skip-null" -> o.skipNull = true;
           case "--raw-driver" -> o.raw = true;
@@ -275,7 +280,8 @@ public final class BenchMain {
                   "unknown option "
                       + args[i]
                       + "; usage: [--scenario a,b,c,d,e|all] [--scale F] [--uri URI]"
-                      + " [--worker-jvm FLAGS] [--worker-jar PATH] [--out DIR] [--skip-null]"
+                      + " [--worker-jvm FLAGS] [--worker-jar PATH] [--worker-launcher PATH]"
+                      + " [--null-jvm FLAGS] [--out DIR] [--skip-null]"
                       + " [--raw-driver]");
         }
       }
@@ -291,6 +297,10 @@ public final class BenchMain {
       }
       Files.createDirectories(o.outDir);
       return o;
+    }
+
+    private static List<String> flags(String text) {
+      return text.isBlank() ? List.of() : Arrays.asList(text.trim().split("\\s+"));
     }
   }
 }

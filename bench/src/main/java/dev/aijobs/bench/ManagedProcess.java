@@ -45,6 +45,16 @@ final class ManagedProcess implements AutoCloseable {
     return new ManagedProcess(name, pb.start());
   }
 
+  /** Starts a launcher script that execs java (so the process measured is the JVM itself). */
+  static ManagedProcess launch(String name, Path launcher, Map<String, String> env, Path log)
+      throws IOException {
+    ProcessBuilder pb = new ProcessBuilder(launcher.toString());
+    pb.environment().putAll(env);
+    pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
+    pb.redirectErrorStream(true).redirectOutput(log.toFile());
+    return new ManagedProcess(name, pb.start());
+  }
+
   long pid() {
     return process.pid();
   }

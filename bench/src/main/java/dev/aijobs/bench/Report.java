@@ -31,8 +31,11 @@ final class Report {
         .append(System.getProperty("java.version"))
         .append(", bench JVM ")
         .append(ManagementFactory.getRuntimeMXBean().getInputArguments())
+        .append(o.workerLauncher != null ? ", worker started by " + o.workerLauncher : "")
         .append(", worker JVM flags ")
         .append(o.workerJvm)
+        .append(", null worker JVM flags ")
+        .append(o.nullJvm != null ? o.nullJvm : o.workerJvm)
         .append(", scale ")
         .append(o.scale)
         .append("\n\n");
