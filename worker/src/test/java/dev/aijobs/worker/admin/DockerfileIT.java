@@ -110,7 +110,9 @@ class DockerfileIT {
     assertThat(worker.name()).isEqualTo("worker");
     assertThat(worker.copies())
         .contains(new Copy(List.of("/src/worker/bin/aijobs-worker"), launcher, true))
-        .contains(new Copy(List.of("/src/worker/target/aijobs-worker.jar"), "/app/aijobs-worker.jar", true));
+        .contains(
+            new Copy(
+                List.of("/src/worker/target/aijobs-worker.jar"), "/app/aijobs-worker.jar", true));
     String dockerfile = Files.readString(ROOT.resolve("Dockerfile"));
     assertThat(dockerfile).contains("ENTRYPOINT [\"" + launcher + "\"]");
     com.fasterxml.jackson.databind.JsonNode containers =
@@ -147,8 +149,9 @@ class DockerfileIT {
         case "COPY" -> {
           List<String> args = new ArrayList<>(List.of(words).subList(1, words.length));
           boolean fromBuild = args.remove("--from=build");
-          assertThat(args).as("COPY options other than --from=build: " + line).noneMatch(
-              a -> a.startsWith("--"));
+          assertThat(args)
+              .as("COPY options other than --from=build: " + line)
+              .noneMatch(a -> a.startsWith("--"));
           String dest = args.remove(args.size() - 1);
           current.copies().add(new Copy(args, dest, fromBuild));
         }

@@ -18,8 +18,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The launcher {@code bin/aijobs-worker} as operators run it: its command line, its JVM defaults and
- * {@code JAVA_OPTS}, exit codes, and the JSON log format.
+ * The launcher {@code bin/aijobs-worker} as operators run it: its command line, its JVM defaults
+ * and {@code JAVA_OPTS}, exit codes, and the JSON log format.
  */
 class LauncherIT {
   private static final String SECRET = "sk-it-secret-4f1c2e";
@@ -59,9 +59,7 @@ class LauncherIT {
   @Test
   void javaOptsAddToTheDefaults() throws Exception {
     Run r =
-        run(
-            Map.of("JAVA_OPTS", "-XX:+PrintCommandLineFlags -XX:MaxRAMPercentage=40"),
-            "--version");
+        run(Map.of("JAVA_OPTS", "-XX:+PrintCommandLineFlags -XX:MaxRAMPercentage=40"), "--version");
     assertThat(r.exit()).isZero();
     assertThat(r.out())
         .contains("-XX:+UseSerialGC")
@@ -136,7 +134,7 @@ class LauncherIT {
       entries.add(list);
     }
     for (JsonNode e : entries) {
-      e.fields().forEachRemaining(f -> kv.put(f.getKey(), f.getValue().asText()));
+      e.properties().forEach(f -> kv.put(f.getKey(), f.getValue().asText()));
     }
     return kv;
   }

@@ -8,8 +8,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.aijobs.testkit.MockUpstream;
 import dev.aijobs.testkit.TestBroker;
-import dev.aijobs.worker.admin.RepoFiles;
 import dev.aijobs.worker.Worker;
+import dev.aijobs.worker.admin.RepoFiles;
 import dev.aijobs.worker.config.ConfigLoader;
 import dev.aijobs.worker.config.ConfigSource;
 import dev.aijobs.worker.config.WorkerConfig;
@@ -54,7 +54,8 @@ class ShippedSettingsIT {
     Map<String, String> shipped = new HashMap<>();
     shipped.putAll(strings(yaml("ops/k8s/configmap.yaml").path("data")));
     shipped.putAll(strings(yaml("ops/k8s/secret.example.yaml").path("stringData")));
-    for (JsonNode container : yaml("ops/k8s/deployment.yaml").at("/spec/template/spec/containers")) {
+    for (JsonNode container :
+        yaml("ops/k8s/deployment.yaml").at("/spec/template/spec/containers")) {
       for (JsonNode e : container.path("env")) {
         shipped.put(e.path("name").asText(), e.path("value").asText());
       }
@@ -94,8 +95,7 @@ class ShippedSettingsIT {
     env.put("AIJOBS_HTTP_PORT", "0");
   }
 
-  private static void assertAnswers(Map<String, String> env, String... providers)
-      throws Exception {
+  private static void assertAnswers(Map<String, String> env, String... providers) throws Exception {
     try (Worker worker = Worker.start(ConfigLoader.load(ConfigSource.of(env)));
         BotSide bot = new BotSide()) {
       await().atMost(Duration.ofSeconds(10)).until(worker::isReady);
@@ -119,9 +119,8 @@ class ShippedSettingsIT {
     assertThat(mapping.isObject()).as("a mapping").isTrue();
     Map<String, String> out = new HashMap<>();
     mapping
-        .fields()
-        .forEachRemaining(
-            f -> out.put(f.getKey(), f.getValue().isNull() ? "" : f.getValue().asText()));
+        .properties()
+        .forEach(f -> out.put(f.getKey(), f.getValue().isNull() ? "" : f.getValue().asText()));
     return out;
   }
 }
