@@ -130,6 +130,9 @@ public final class JobCodec {
           if (chunk.restart()) {
             g.writeBooleanField("restart", true);
           }
+          if (chunk.reasoning() != null) {
+            g.writeStringField("reasoning", chunk.reasoning());
+          }
           writeMeta(g, chunk.meta());
           g.writeEndObject();
         });

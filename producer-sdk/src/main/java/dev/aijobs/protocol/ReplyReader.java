@@ -52,7 +52,8 @@ final class ReplyReader {
         seq,
         requiredText(n, "delta", "delta"),
         restart != null && restart.booleanValue(),
-        nullToAbsent(n.get("meta")));
+        nullToAbsent(n.get("meta")),
+        optionalText(n, "reasoning", "reasoning"));
   }
 
   // ---------------------------------------------------------------- typed fields

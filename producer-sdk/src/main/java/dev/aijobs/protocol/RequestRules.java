@@ -96,6 +96,12 @@ final class RequestRules {
             "params." + name, "is set by the job itself; use the top-level field");
       }
     }
+    JsonNode n = params.get("n");
+    if (n != null && !n.isNull() && !(n.isIntegralNumber() && n.asLong() == 1)) {
+      throw InvalidJobException.badField(
+          "params.n",
+          "is " + n + ": a job asks for one completion (publish one job per completion wanted)");
+    }
   }
 
   /** Checks an optional epoch-millis field. */

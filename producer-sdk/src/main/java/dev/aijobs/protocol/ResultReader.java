@@ -58,13 +58,71 @@ final class ResultReader {
             : new Usage(
                 optionalInt(u, "prompt_tokens", "completion.usage.prompt_tokens", 0),
                 optionalInt(u, "completion_tokens", "completion.usage.completion_tokens", 0),
-                optionalInt(u, "total_tokens", "completion.usage.total_tokens", 0));
+                optionalInt(u, "total_tokens", "completion.usage.total_tokens", 0),
+                optionalInt(u, "cached_tokens", "completion.usage.cached_tokens", 0),
+                optionalInt(u, "reasoning_tokens", "completion.usage.reasoning_tokens", 0),
+                optionalDecimal(u, "cost", "completion.usage.cost"));
     return new Completion(
         requiredText(c, "content", "completion.content"),
         optionalText(c, "finish_reason", "completion.finish_reason"),
         requiredText(c, "provider", "completion.provider"),
         requiredText(c, "model", "completion.model"),
-        usage);
+        usage,
+        readToolCalls(nullToAbsent(c.get("tool_calls"))),
+        optionalText(c, "refusal", "completion.refusal"),
+        optionalText(c, "reasoning", "completion.reasoning"),
+        nullToAbsent(c.get("reasoning_details")),
+        readParts(nullToAbsent(c.get("content_parts"))));
+  }
+
+  private static List<ToolCall> readToolCalls(JsonNode node) {
+    if (node == null) {
+      return List.of();
+    }
+    if (!node.isArray()) {
+      throw InvalidReplyException.badField("completion.tool_calls", "must be an array");
+    }
+    List<ToolCall> calls = new ArrayList<>(node.size());
+    for (int i = 0; i < node.size(); i++) {
+      String path = "completion.tool_calls[" + i + "]";
+      JsonNode t = node.get(i);
+      if (!t.isObject()) {
+        throw InvalidReplyException.badField(path, "must be an object");
+      }
+      JsonNode f = requiredObject(t, "function", path + ".function");
+      calls.add(
+          new ToolCall(
+              requiredText(t, "id", path + ".id"),
+              requiredText(t, "type", path + ".type"),
+              requiredText(f, "name", path + ".function.name"),
+              requiredText(f, "arguments", path + ".function.arguments")));
+    }
+    return calls;
+  }
+
+  private static List<JsonNode> readParts(JsonNode node) {
+    if (node == null) {
+      return List.of();
+    }
+    if (!node.isArray()) {
+      throw InvalidReplyException.badField("completion.content_parts", "must be an array");
+    }
+    List<JsonNode> parts = new ArrayList<>(node.size());
+    node.forEach(parts::add);
+    return parts;
+  }
+
+  private static java.math.BigDecimal optionalDecimal(JsonNode parent, String name, String path) {
+    JsonNode v = nullToAbsent(parent.get(name));
+    if (v == null) {
+      return null;
+    }
+    if (!v.isNumber()) {
+      throw InvalidReplyException.badField(path, "must be a number");
+    }
+    return v.isFloatingPointNumber() && !v.isBigDecimal()
+        ? new java.math.BigDecimal(v.asText())
+        : v.decimalValue();
   }
 
   private static JobError readError(JsonNode e) {

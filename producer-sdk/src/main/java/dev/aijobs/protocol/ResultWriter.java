@@ -17,7 +17,7 @@ final class ResultWriter {
     g.writeStringField("id", r.id());
     g.writeStringField("type", "result");
     g.writeStringField("status", r.status());
-    writeCompletion(g, r.completion());
+    writeCompletion(g, mapper, r.completion());
     writeError(g, r.error());
     if (r.route() == null) {
       g.writeNullField("route");
@@ -43,7 +43,8 @@ final class ResultWriter {
     g.writeEndObject();
   }
 
-  private static void writeCompletion(JsonGenerator g, Completion c) throws IOException {
+  private static void writeCompletion(JsonGenerator g, ObjectMapper mapper, Completion c)
+      throws IOException {
     if (c == null) {
       g.writeNullField("completion");
       return;
@@ -61,7 +62,48 @@ final class ResultWriter {
       writeInt(g, "prompt_tokens", u.promptTokens());
       writeInt(g, "completion_tokens", u.completionTokens());
       writeInt(g, "total_tokens", u.totalTokens());
+      if (u.cachedTokens() != null) {
+        g.writeNumberField("cached_tokens", u.cachedTokens());
+      }
+      if (u.reasoningTokens() != null) {
+        g.writeNumberField("reasoning_tokens", u.reasoningTokens());
+      }
+      if (u.cost() != null) {
+        g.writeNumberField("cost", u.cost());
+      }
       g.writeEndObject();
+    }
+    // Optional parts: written only when the answer has them, so a plain text answer is unchanged.
+    if (!c.toolCalls().isEmpty()) {
+      g.writeArrayFieldStart("tool_calls");
+      for (ToolCall t : c.toolCalls()) {
+        g.writeStartObject();
+        g.writeStringField("id", t.id());
+        g.writeStringField("type", t.type());
+        g.writeObjectFieldStart("function");
+        g.writeStringField("name", t.name());
+        g.writeStringField("arguments", t.arguments());
+        g.writeEndObject();
+        g.writeEndObject();
+      }
+      g.writeEndArray();
+    }
+    if (c.refusal() != null) {
+      g.writeStringField("refusal", c.refusal());
+    }
+    if (c.reasoning() != null) {
+      g.writeStringField("reasoning", c.reasoning());
+    }
+    if (c.reasoningDetails() != null) {
+      g.writeFieldName("reasoning_details");
+      mapper.writeTree(g, c.reasoningDetails());
+    }
+    if (!c.contentParts().isEmpty()) {
+      g.writeArrayFieldStart("content_parts");
+      for (com.fasterxml.jackson.databind.JsonNode part : c.contentParts()) {
+        mapper.writeTree(g, part);
+      }
+      g.writeEndArray();
     }
     g.writeEndObject();
   }

@@ -97,6 +97,20 @@ public final class Jobs {
       return this;
     }
 
+    /**
+     * Adds a {@code tool} message: the output of the tool call {@code toolCallId} (from {@code
+     * ToolCall#id()} of the answer that asked for it, added before with {@code
+     * message(completion.toMessage())}).
+     */
+    public Builder toolResult(String toolCallId, String content) {
+      ObjectNode m = JSON.createObjectNode();
+      m.put("role", "tool");
+      m.put("tool_call_id", Objects.requireNonNull(toolCallId, "toolCallId"));
+      m.put("content", Objects.requireNonNull(content, "content"));
+      messages.add(m);
+      return this;
+    }
+
     /** Adds a message as a JSON object (content parts, tool calls, ...), copied. */
     public Builder message(JsonNode message) {
       messages.add(Objects.requireNonNull(message, "message").deepCopy());

@@ -84,6 +84,31 @@ final class Fixtures {
         json("{\"chat_id\":42}"));
   }
 
+  /** An ok result with every optional part of a completion. */
+  static JobResult fullResult() {
+    return JobResult.ok(
+        "full-1",
+        new Completion(
+            "",
+            "tool_calls",
+            "openrouter",
+            "deepseek/deepseek-r1",
+            new Usage(14, 120, 134, 8, 110, new java.math.BigDecimal("0.00026")),
+            List.of(
+                new ToolCall("call_a1", "function", "get_weather", "{\"city\":\"Oslo\"}"),
+                new ToolCall("", "function", "get_time", "{")),
+            "I can't help with part of that.",
+            "Compare tenths: 8 > 1.",
+            json("[{\"type\":\"reasoning.text\",\"text\":\"Compare tenths: 8 > 1.\"}]"),
+            List.of(
+                json(
+                    "{\"type\":\"image_url\",\"image_url\":{\"url\":\"https://x.invalid/a.png\"}}"))),
+        Route.DIRECT,
+        List.of(new Attempt("openrouter", "deepseek/deepseek-r1", Route.DIRECT, "ok", 900)),
+        new Timing(1L, 200L, 900L, 905L),
+        null);
+  }
+
   /** The contract's example result, as printed in protocol-v1.md. */
   static final String CONTRACT_OK_RESULT =
       """

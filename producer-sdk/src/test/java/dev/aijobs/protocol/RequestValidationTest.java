@@ -112,6 +112,11 @@ class RequestValidationTest {
             "params contains messages",
             valid(n -> n.putObject("params").putArray("messages")),
             "params.messages"),
+        row(
+            "params asks for 2 completions",
+            valid(n -> n.putObject("params").put("n", 2)),
+            "params.n"),
+        row("params n not a number", valid(n -> n.putObject("params").put("n", "1")), "params.n"),
         row("stream not a boolean", valid(n -> n.put("stream", "true")), "stream"),
         row("deadline_ms negative", valid(n -> n.put("deadline_ms", -1)), "deadline_ms"),
         row("deadline_ms not an integer", valid(n -> n.put("deadline_ms", 1.5)), "deadline_ms"),

@@ -167,6 +167,32 @@ class SchemaConformanceTest {
     assertThat(errors(REPLY, CODEC.encodeResult(noUsage))).isEmpty();
   }
 
+  @Test
+  void resultsWithEveryPartOfAnAnswerConformAndReadBack() {
+    JobResult full = Fixtures.fullResult();
+    byte[] body = CODEC.encodeResult(full);
+    assertThat(errors(REPLY, body)).isEmpty();
+    JsonNode c = Fixtures.tree(body).path("completion");
+    assertThat(c.at("/tool_calls/0/function/arguments").asText()).isEqualTo("{\"city\":\"Oslo\"}");
+    assertThat(c.at("/usage/cost").decimalValue()).isEqualByComparingTo("0.00026");
+    assertThat(CODEC.decodeResult(body)).isEqualTo(full);
+    // A plain text answer has none of the optional fields: v1 output is unchanged for it.
+    JsonNode plain = Fixtures.tree(CODEC.encodeResult(Fixtures.okResult())).path("completion");
+    assertThat(plain.has("tool_calls") || plain.has("reasoning") || plain.has("refusal")).isFalse();
+    assertThat(plain.path("usage").has("cost")).isFalse();
+  }
+
+  @Test
+  void schemaRejectsAToolCallWithoutItsFunction() {
+    ObjectNode node = object(Fixtures.CONTRACT_OK_RESULT);
+    ((ObjectNode) node.get("completion"))
+        .putArray("tool_calls")
+        .addObject()
+        .put("id", "x")
+        .put("type", "function");
+    assertThat(errors(REPLY, node.toString())).isNotEmpty();
+  }
+
   @ParameterizedTest
   @EnumSource(ErrorCode.class)
   void errorResultsOfEveryCodeConform(ErrorCode code) {
@@ -201,6 +227,9 @@ class SchemaConformanceTest {
                 REPLY, CODEC.encodeChunk(new JobChunk("j", 5, "Hello", true, json("{\"a\":1}")))))
         .isEmpty();
     assertThat(errors(REPLY, CODEC.encodeChunk(new JobChunk("j", 1, "", false, null)))).isEmpty();
+    byte[] thinking = CODEC.encodeChunk(new JobChunk("j", 2, "", false, null, "Let me think"));
+    assertThat(errors(REPLY, thinking)).isEmpty();
+    assertThat(CODEC.decodeChunk(thinking).reasoning()).isEqualTo("Let me think");
   }
 
   private static String okResult(Consumer<ObjectNode> change) {

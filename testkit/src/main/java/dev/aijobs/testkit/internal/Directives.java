@@ -33,6 +33,8 @@ import java.util.regex.Pattern;
  * @param fault the failure to inject
  * @param faultAfter content events sent before a mid-stream fault
  * @param rejectKey an API key answered with 401
+ * @param corpus a recorded provider answer to serve verbatim ({@code corpus/NAME.json}, or {@code
+ *     corpus/NAME.sse} for a streamed request; see {@link CorpusAnswers})
  */
 public record Directives(
     OptionalInt status,
@@ -47,7 +49,8 @@ public record Directives(
     OptionalInt comments,
     Optional<Fault> fault,
     OptionalInt faultAfter,
-    Optional<String> rejectKey) {
+    Optional<String> rejectKey,
+    Optional<String> corpus) {
 
   /** The prefix marking a directive segment. */
   public static final String PREFIX = "mock:";
@@ -67,6 +70,7 @@ public record Directives(
           OptionalInt.empty(),
           Optional.empty(),
           OptionalInt.empty(),
+          Optional.empty(),
           Optional.empty());
 
   /** Content events sent before a mid-stream fault when {@code fault-after} is not given. */

@@ -13,7 +13,7 @@ final class DirectivesBuilder {
 
   private static final String KNOWN =
       "status, latency, retry-after, retry-after-ms, error, times, tokens, token-interval,"
-          + " first-token, comments, fault, fault-after";
+          + " first-token, comments, fault, fault-after, reject-key, corpus";
 
   private OptionalInt status = OptionalInt.empty();
   private Optional<Duration> latency = Optional.empty();
@@ -28,6 +28,7 @@ final class DirectivesBuilder {
   private Optional<Fault> fault = Optional.empty();
   private OptionalInt faultAfter = OptionalInt.empty();
   private Optional<String> rejectKey = Optional.empty();
+  private Optional<String> corpus = Optional.empty();
 
   /** Applies one {@code mock:key=value} segment. */
   void apply(String segment) {
@@ -52,6 +53,7 @@ final class DirectivesBuilder {
       case "comments" -> comments = OptionalInt.of((int) number(segment, value, 0, MAX_TOKENS));
       case "fault" -> fault = Optional.of(fault(segment, value));
       case "reject-key" -> rejectKey = Optional.of(nonEmpty(segment, value));
+      case "corpus" -> corpus = Optional.of(CorpusAnswers.checkName(segment, value));
       case "fault-after" ->
           faultAfter = OptionalInt.of((int) number(segment, value, 0, MAX_TOKENS));
       default ->
@@ -74,7 +76,8 @@ final class DirectivesBuilder {
         comments,
         fault,
         faultAfter,
-        rejectKey);
+        rejectKey,
+        corpus);
   }
 
   private static Duration millis(String segment, String value) {

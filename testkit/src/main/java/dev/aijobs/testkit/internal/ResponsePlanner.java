@@ -40,6 +40,9 @@ public final class ResponsePlanner {
    * @return the writer producing the answer
    */
   public ResponseWriter plan(ChatRequest request, Directives directives) {
+    if (directives.corpus().isPresent()) {
+      return CorpusAnswers.writer(directives.corpus().get(), request.stream());
+    }
     if (directives.fault().isPresent()) {
       return planFault(request, directives, directives.fault().get());
     }
