@@ -38,6 +38,14 @@ public final class ConfigKeys {
   public static final String LOG_LEVEL = "AIJOBS_LOG_LEVEL";
   public static final String LOG_FORMAT = "AIJOBS_LOG_FORMAT";
 
+  /** Read by the launcher {@code bin/aijobs-worker}, not by the worker; known, so accepted. */
+  public static final String LAUNCHER_JAR = "AIJOBS_JAR";
+
+  public static final String LAUNCHER_JVM_DEFAULTS = "AIJOBS_JVM_DEFAULTS";
+
+  /** The launcher's keys. */
+  public static final Set<String> LAUNCHER_KEYS = Set.of(LAUNCHER_JAR, LAUNCHER_JVM_DEFAULTS);
+
   /** Prefix of per-provider keys: {@code AIJOBS_PROVIDER_<ID>_<FIELD>}. */
   public static final String PROVIDER_PREFIX = "AIJOBS_PROVIDER_";
 
@@ -55,12 +63,17 @@ public final class ConfigKeys {
   public static final String P_RATE_LIMIT = "RATE_LIMIT";
   public static final String P_MAX_RETRIES = "MAX_RETRIES";
   public static final String P_ENABLED = "ENABLED";
+  public static final String P_STREAM_USAGE = "STREAM_USAGE";
+  public static final String P_AUTH_HEADER = "AUTH_HEADER";
+  public static final String P_HEADERS = "HEADERS";
 
   /** Provider fields, longest first so that {@code _API_KEY_ENV} wins over {@code _API_KEY}. */
   public static final List<String> PROVIDER_FIELDS =
       List.of(
           P_FIRST_DATA_TIMEOUT,
           P_FALLBACK_TO_DIRECT,
+          P_STREAM_USAGE,
+          P_AUTH_HEADER,
           P_IDLE_TIMEOUT,
           P_RATE_LIMIT,
           P_MAX_RETRIES,
@@ -71,6 +84,7 @@ public final class ConfigKeys {
           P_BASE_URL,
           P_API_KEY,
           P_ENABLED,
+          P_HEADERS,
           P_TIMEOUT,
           P_MODE);
 
@@ -107,7 +121,9 @@ public final class ConfigKeys {
           BREAKER_MIN_CALLS,
           BREAKER_OPEN_DURATION,
           LOG_LEVEL,
-          LOG_FORMAT);
+          LOG_FORMAT,
+          LAUNCHER_JAR,
+          LAUNCHER_JVM_DEFAULTS);
 
   private ConfigKeys() {}
 

@@ -4,6 +4,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.regex.Pattern;
 
@@ -26,6 +27,13 @@ import java.util.regex.Pattern;
  *     SSE comments do not count)
  * @param idleTimeout longest gap between data events of a stream
  * @param timeout longest one non-streaming attempt may take (the deadline may cut it shorter)
+ * @param streamUsage whether streamed calls ask for usage ({@code stream_options.include_usage});
+ *     off for servers that reject the field
+ * @param authHeader the header that carries the API key: {@code Authorization} (as {@code Bearer
+ *     KEY}, the default) or another name that carries the key as it is (Azure OpenAI: {@code
+ *     api-key})
+ * @param headers extra request headers (OpenRouter's {@code HTTP-Referer} and {@code X-Title},
+ *     gateway headers), sent on every call
  */
 public record ProviderConfig(
     String id,
@@ -40,7 +48,10 @@ public record ProviderConfig(
     Duration connectTimeout,
     Duration firstDataTimeout,
     Duration idleTimeout,
-    Duration timeout) {
+    Duration timeout,
+    boolean streamUsage,
+    String authHeader,
+    Map<String, String> headers) {
 
   public static final int DEFAULT_MAX_CONCURRENCY = 4096;
   public static final int DEFAULT_MAX_RETRIES = 2;
@@ -48,6 +59,7 @@ public record ProviderConfig(
   public static final Duration DEFAULT_FIRST_DATA_TIMEOUT = Duration.ofSeconds(60);
   public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(30);
   public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(120);
+  public static final String DEFAULT_AUTH_HEADER = "Authorization";
 
   private static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9_-]{0,62}");
 
@@ -56,6 +68,10 @@ public record ProviderConfig(
     Objects.requireNonNull(baseUrl, "baseUrl");
     Objects.requireNonNull(mode, "mode");
     apiKeys = List.copyOf(apiKeys == null ? List.of() : apiKeys);
+    authHeader = authHeader == null || authHeader.isBlank() ? DEFAULT_AUTH_HEADER : authHeader;
+    headers =
+        java.util.Collections.unmodifiableMap(
+            new java.util.LinkedHashMap<>(headers == null ? Map.of() : headers));
     if (!ID.matcher(id).matches()) {
       throw new IllegalArgumentException(
           "provider id '" + id + "' must match [a-z0-9][a-z0-9_-]* (lower case)");
@@ -83,10 +99,28 @@ public record ProviderConfig(
     return new Builder(id, baseUrl);
   }
 
-  /** The chat-completions endpoint. */
+  /**
+   * The chat-completions endpoint: {@code /chat/completions} appended to the base URL's path, its
+   * query string (Azure's {@code api-version}) kept.
+   */
   public String chatCompletionsUrl() {
     String base = baseUrl.toString();
-    return (base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + "/chat/completions";
+    String query = "";
+    int q = base.indexOf('?');
+    if (q >= 0) {
+      query = base.substring(q);
+      base = base.substring(0, q);
+    }
+    return (base.endsWith("/") ? base.substring(0, base.length() - 1) : base)
+        + "/chat/completions"
+        + query;
+  }
+
+  /** The value of {@link #authHeader()} for {@code key}. */
+  public String authValue(Secret key) {
+    return authHeader.equalsIgnoreCase(DEFAULT_AUTH_HEADER)
+        ? "Bearer " + key.reveal()
+        : key.reveal();
   }
 
   /** Whether this provider is reached through a proxy first. */
@@ -113,6 +147,7 @@ public record ProviderConfig(
         + apiKeys
         + ", maxConcurrency="
         + maxConcurrency
+        + (headers.isEmpty() ? "" : ", headers=" + headers.keySet())
         + (rateLimit > 0 ? ", rateLimit=" + rateLimit + "/s" : "")
         + "]";
   }
@@ -132,6 +167,9 @@ public record ProviderConfig(
     private Duration firstDataTimeout = DEFAULT_FIRST_DATA_TIMEOUT;
     private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
     private Duration timeout = DEFAULT_TIMEOUT;
+    private boolean streamUsage = true;
+    private String authHeader = DEFAULT_AUTH_HEADER;
+    private Map<String, String> headers = Map.of();
 
     private Builder(String id, URI baseUrl) {
       this.id = id;
@@ -190,6 +228,21 @@ public record ProviderConfig(
       return this;
     }
 
+    public Builder streamUsage(boolean v) {
+      this.streamUsage = v;
+      return this;
+    }
+
+    public Builder authHeader(String v) {
+      this.authHeader = v;
+      return this;
+    }
+
+    public Builder headers(Map<String, String> v) {
+      this.headers = v;
+      return this;
+    }
+
     /**
      * Validates and builds.
      *
@@ -209,7 +262,10 @@ public record ProviderConfig(
           connectTimeout,
           firstDataTimeout,
           idleTimeout,
-          timeout);
+          timeout,
+          streamUsage,
+          authHeader,
+          headers);
     }
   }
 }

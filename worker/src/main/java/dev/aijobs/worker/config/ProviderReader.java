@@ -104,11 +104,53 @@ final class ProviderReader {
                   providerKey(id, ConfigKeys.P_IDLE_TIMEOUT), ProviderConfig.DEFAULT_IDLE_TIMEOUT))
           .timeout(
               v.duration(providerKey(id, ConfigKeys.P_TIMEOUT), ProviderConfig.DEFAULT_TIMEOUT))
+          .streamUsage(v.bool(providerKey(id, ConfigKeys.P_STREAM_USAGE), true))
+          .authHeader(
+              v.string(providerKey(id, ConfigKeys.P_AUTH_HEADER))
+                  .map(h -> headerName(providerKey(id, ConfigKeys.P_AUTH_HEADER), h))
+                  .orElse(ProviderConfig.DEFAULT_AUTH_HEADER))
+          .headers(
+              v.string(providerKey(id, ConfigKeys.P_HEADERS))
+                  .map(h -> headers(providerKey(id, ConfigKeys.P_HEADERS), h))
+                  .orElse(java.util.Map.of()))
           .build();
     } catch (IllegalArgumentException e) {
       throw ConfigException.invalid(
           ConfigKeys.PROVIDER_PREFIX + id.toUpperCase(java.util.Locale.ROOT), e.getMessage());
     }
+  }
+
+  private static final java.util.regex.Pattern HEADER_NAME =
+      java.util.regex.Pattern.compile("[A-Za-z0-9!#$%&'*+.^_`|~-]+");
+
+  static String headerName(String key, String name) {
+    String n = name.trim();
+    if (!HEADER_NAME.matcher(n).matches()) {
+      throw ConfigException.invalid(key, "'" + n + "' is not a valid header name");
+    }
+    return n;
+  }
+
+  /** {@code Name=value} pairs separated by {@code ;} or new lines. */
+  static java.util.Map<String, String> headers(String key, String text) {
+    java.util.Map<String, String> out = new java.util.LinkedHashMap<>();
+    for (String pair : text.split("[;\\n]")) {
+      if (pair.isBlank()) {
+        continue;
+      }
+      int eq = pair.indexOf('=');
+      if (eq <= 0) {
+        throw ConfigException.invalid(
+            key, "expected Name=value pairs separated by ';', got '" + pair.trim() + "'");
+      }
+      String name = headerName(key, pair.substring(0, eq));
+      String lower = name.toLowerCase(java.util.Locale.ROOT);
+      if (lower.equals("authorization") || lower.equals("content-type") || lower.equals("host")) {
+        throw ConfigException.invalid(key, name + " is set by the worker; use API_KEY");
+      }
+      out.put(name, pair.substring(eq + 1).trim());
+    }
+    return out;
   }
 
   /** Keys, comma-separated where a provider has a pool of them. */

@@ -198,7 +198,9 @@ public final class JobProcessor {
       delivery.requeue();
       return;
     }
-    if (!result.isOk()) {
+    if (result.isOk()) {
+      metrics.usage(provider, result.completion().usage());
+    } else {
       logFailed(job, result);
     }
     metrics.jobCompleted(

@@ -18,7 +18,6 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.function.Consumer;
 import org.asynchttpclient.AsyncHandler;
 import org.asynchttpclient.HttpResponseBodyPart;
 import org.asynchttpclient.HttpResponseStatus;
@@ -36,7 +35,6 @@ final class AttemptHandler implements AsyncHandler<Void> {
   private final AttemptSpec spec;
   private final ResponseMapper responses;
   private final Timer timer;
-  private final Consumer<String> deltas;
   private final CompletableFuture<AttemptOutcome> result = new CompletableFuture<>();
   private final StreamAssembler stream;
   private final SseParser sse;
@@ -62,11 +60,10 @@ final class AttemptHandler implements AsyncHandler<Void> {
   private Timeout deadlineClock;
   private volatile Timeout idleClock;
 
-  AttemptHandler(AttemptSpec spec, ResponseMapper responses, Timer timer, Consumer<String> deltas) {
+  AttemptHandler(AttemptSpec spec, ResponseMapper responses, Timer timer, StreamText deltas) {
     this.spec = spec;
     this.responses = responses;
     this.timer = timer;
-    this.deltas = deltas;
     this.stream = new StreamAssembler(responses.mapper(), responses, deltas);
     this.sse = new SseParser(this::onEvent);
     this.connectTunnel =

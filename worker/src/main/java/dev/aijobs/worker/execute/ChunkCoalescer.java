@@ -21,6 +21,7 @@ final class ChunkCoalescer {
   private final long intervalMillis;
   private final int maxChars;
   private final StringBuilder pending = new StringBuilder();
+  private final StringBuilder pendingReasoning = new StringBuilder();
   private long seq;
   private boolean restartNext;
   private boolean sentThisAttempt;
@@ -38,13 +39,14 @@ final class ChunkCoalescer {
     this.maxChars = maxChars;
   }
 
-  /** Adds streamed text. */
-  synchronized void add(int attempt, String delta) {
+  /** Adds streamed content and reasoning text (either may be empty). */
+  synchronized void add(int attempt, String delta, String reasoning) {
     if (closed || attempt != currentAttempt) {
       return; // text of an attempt that lost, or arriving after the result
     }
     pending.append(delta);
-    if (!sentThisAttempt || pending.length() >= maxChars) {
+    pendingReasoning.append(reasoning);
+    if (!sentThisAttempt || pending.length() + pendingReasoning.length() >= maxChars) {
       // The first text of an attempt goes out at once: time to first token is what users feel.
       flush();
     } else if (scheduled == null) {
@@ -65,11 +67,19 @@ final class ChunkCoalescer {
       scheduled.cancel();
       scheduled = null;
     }
-    if (pending.length() == 0) {
+    if (pending.length() == 0 && pendingReasoning.length() == 0) {
       return;
     }
-    sink.publish(new JobChunk(jobId, seq++, pending.toString(), restartNext, meta));
+    sink.publish(
+        new JobChunk(
+            jobId,
+            seq++,
+            pending.toString(),
+            restartNext,
+            meta,
+            pendingReasoning.length() == 0 ? null : pendingReasoning.toString()));
     pending.setLength(0);
+    pendingReasoning.setLength(0);
     restartNext = false;
     sentThisAttempt = true;
   }
@@ -85,6 +95,7 @@ final class ChunkCoalescer {
       scheduled = null;
     }
     pending.setLength(0);
+    pendingReasoning.setLength(0);
     if (sentThisAttempt) {
       restartNext = true;
     }

@@ -191,7 +191,7 @@ final class JobRun {
     AttemptSpec spec = new AttemptSpec(p, model, r, keys.next(), job, deadlineMs);
     long t0 = System.nanoTime();
     ctx.upstream()
-        .call(spec, delta -> onDelta(no, delta))
+        .call(spec, (text, reasoning) -> onDelta(no, text, reasoning))
         .whenComplete(
             (outcome, bug) -> {
               AttemptOutcome o =
@@ -204,7 +204,7 @@ final class JobRun {
             });
   }
 
-  private void onDelta(int no, String text) {
+  private void onDelta(int no, String text, String reasoning) {
     if (no != attemptNo || chunks == null) {
       return;
     }
@@ -212,7 +212,7 @@ final class JobRun {
       firstTokenNanos = System.nanoTime();
       ctx.metrics().ttft(provider().id(), firstTokenNanos - startNanos);
     }
-    chunks.add(no, text);
+    chunks.add(no, text, reasoning);
   }
 
   private synchronized void onOutcome(

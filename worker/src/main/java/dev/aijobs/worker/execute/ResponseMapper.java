@@ -2,17 +2,17 @@ package dev.aijobs.worker.execute;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.aijobs.protocol.Completion;
 import dev.aijobs.protocol.ErrorCode;
 import dev.aijobs.protocol.JobError;
-import dev.aijobs.protocol.Usage;
 import java.io.IOException;
 import java.util.Locale;
 
 /**
  * Turns a provider's HTTP answer into a completion or an error with the contract's code. An HTTP
- * 200 that carries an {@code error} object (OpenRouter does this) is an error; a completion without
- * a {@code finish_reason} is not reported as {@code ok}.
+ * 200 that carries an {@code error} object, at the top or in its choice, or a choice finished with
+ * {@code error} (OpenRouter does this) is an error; a completion without a non-empty {@code
+ * finish_reason} is not reported as {@code ok}. The message is assembled by {@link AnswerBuilder},
+ * as a stream's deltas are.
  */
 final class ResponseMapper {
   private final ObjectMapper mapper;
@@ -38,24 +38,62 @@ final class ResponseMapper {
     if (error != null && !error.isNull()) {
       return AttemptOutcome.failed(inBandError(root, status), retryAfter);
     }
-    JsonNode choice = root.path("choices").path(0);
-    if (choice.isMissingNode()) {
+    JsonNode choice = firstChoice(root);
+    if (choice == null) {
       return malformed(status, "answer has no choices");
     }
-    JsonNode finish = choice.get("finish_reason");
-    if (finish == null || finish.isNull()) {
+    JobError choiceError = choiceError(choice, status);
+    if (choiceError != null) {
+      return AttemptOutcome.failed(choiceError, retryAfter);
+    }
+    AnswerBuilder answer = new AnswerBuilder();
+    answer.apply(choice.get("message"));
+    answer.finish(choice.get("finish_reason"));
+    answer.usage(root.get("usage"));
+    if (!answer.isFinished()) {
       return AttemptOutcome.failed(
           new JobError(ErrorCode.TRUNCATED_STREAM, "answer has no finish_reason", status, true),
           null);
     }
-    JsonNode content = choice.path("message").path("content");
-    return AttemptOutcome.ok(
-        new Completion(
-            content.isNull() || content.isMissingNode() ? "" : content.asText(),
-            finish.asText(),
-            provider,
-            model,
-            usage(root.get("usage"))));
+    return AttemptOutcome.ok(answer.build(provider, model));
+  }
+
+  /**
+   * The choice of the job's one completion (index 0, or the one without an index); null when the
+   * event or body has none ({@code choices} missing, null or empty, as on a usage event).
+   */
+  static JsonNode firstChoice(JsonNode root) {
+    JsonNode choices = root.get("choices");
+    if (choices == null || !choices.isArray()) {
+      return null;
+    }
+    for (JsonNode c : choices) {
+      JsonNode index = c.get("index");
+      if (c.isObject() && (index == null || index.isNull() || index.asInt(-1) == 0)) {
+        return c;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * An error carried by a choice: an {@code error} object beside its partial output, or a choice
+   * finished with {@code error} (OpenRouter); null when the choice is fine.
+   */
+  JobError choiceError(JsonNode choice, int httpStatus) {
+    JsonNode error = choice.get("error");
+    if (error != null && !error.isNull()) {
+      return inBandError(choice, httpStatus);
+    }
+    JsonNode finish = choice.get("finish_reason");
+    if (finish != null && "error".equals(finish.asText())) {
+      return new JobError(
+          ErrorCode.UPSTREAM_ERROR,
+          "provider ended the answer with finish_reason error",
+          httpStatus,
+          true);
+    }
+    return null;
   }
 
   /** An {@code error} object inside a 200 answer or stream event (OpenRouter does this). */
@@ -118,19 +156,6 @@ final class ResponseMapper {
   private static AttemptOutcome malformed(int status, String why) {
     return AttemptOutcome.failed(
         new JobError(ErrorCode.MALFORMED_RESPONSE, "provider " + why, status, true), null);
-  }
-
-  static Usage usage(JsonNode u) {
-    if (u == null || !u.isObject()) {
-      return null;
-    }
-    return new Usage(
-        optInt(u, "prompt_tokens"), optInt(u, "completion_tokens"), optInt(u, "total_tokens"));
-  }
-
-  private static Integer optInt(JsonNode n, String field) {
-    JsonNode v = n.get(field);
-    return v == null || !v.canConvertToInt() ? null : v.asInt();
   }
 
   private JsonNode parse(byte[] body) {

@@ -5,29 +5,28 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.aijobs.protocol.Completion;
 import dev.aijobs.protocol.ErrorCode;
 import dev.aijobs.protocol.JobError;
-import dev.aijobs.protocol.Usage;
 import java.io.IOException;
-import java.util.function.Consumer;
 
 /**
- * Builds an answer from OpenAI-style stream events. A stream is complete once a {@code
- * finish_reason} arrived (with or without {@code [DONE]}); an {@code error} object in an event is
- * an error even under HTTP 200; a {@code data:} event that does not parse fails the attempt (it may
- * have carried text, and an answer with a hole in it is never ok). Events of other types are
- * ignored. Used from one I/O thread at a time.
+ * Builds an answer from OpenAI-style stream events with an {@link AnswerBuilder} (the same rules as
+ * a non-streaming answer). A stream is complete once a non-empty {@code finish_reason} arrived
+ * (with or without {@code [DONE]}); {@code ""} and {@code null} never end it. An {@code error}
+ * object in an event or in its choice, or a choice finished with {@code error}, is an error even
+ * under HTTP 200; a {@code data:} event that does not parse fails the attempt (it may have carried
+ * text, and an answer with a hole in it is never ok). Events of other types are ignored. Used from
+ * one I/O thread at a time.
  */
 final class StreamAssembler {
   private final ObjectMapper mapper;
-  private final Consumer<String> deltas;
+  private final StreamText deltas;
   private final ResponseMapper responses;
-  private final StringBuilder content = new StringBuilder();
-  private volatile String finishReason;
+  private final AnswerBuilder answer = new AnswerBuilder();
+  private volatile boolean finished;
   private volatile boolean done;
-  private Usage usage;
   private JobError error;
   private boolean sawData;
 
-  StreamAssembler(ObjectMapper mapper, ResponseMapper responses, Consumer<String> deltas) {
+  StreamAssembler(ObjectMapper mapper, ResponseMapper responses, StreamText deltas) {
     this.mapper = mapper;
     this.responses = responses;
     this.deltas = deltas;
@@ -72,21 +71,21 @@ final class StreamAssembler {
       error = responses.inBandError(root, 200);
       return FAILED;
     }
-    JsonNode u = root.get("usage");
-    if (u != null && u.isObject()) {
-      usage = ResponseMapper.usage(u);
-    }
-    JsonNode choice = root.path("choices").path(0);
-    if (choice.isObject()) {
-      JsonNode text = choice.path("delta").path("content");
-      if (text.isTextual() && !text.asText().isEmpty()) {
-        content.append(text.asText());
-        deltas.accept(text.asText());
+    answer.usage(root.get("usage"));
+    JsonNode choice = ResponseMapper.firstChoice(root);
+    if (choice != null) {
+      // The delta first: the last text may share the event that finishes the choice.
+      AnswerBuilder.Added added = answer.apply(choice.get("delta"));
+      if (!added.isEmpty()) {
+        deltas.accept(added.content(), added.reasoning());
       }
-      JsonNode finish = choice.get("finish_reason");
-      if (finish != null && !finish.isNull()) {
-        finishReason = finish.asText();
+      JobError choiceError = responses.choiceError(choice, 200);
+      if (choiceError != null) {
+        error = choiceError;
+        return FAILED;
       }
+      answer.finish(choice.get("finish_reason"));
+      finished = answer.isFinished();
     }
     return DATA;
   }
@@ -98,7 +97,7 @@ final class StreamAssembler {
 
   /** Whether a finish reason arrived: the answer is complete. */
   boolean isFinished() {
-    return finishReason != null;
+    return finished;
   }
 
   /** Whether {@code [DONE]} arrived. */
@@ -113,7 +112,7 @@ final class StreamAssembler {
 
   /** The answer, when finished. */
   Completion completion(String provider, String model) {
-    return new Completion(content.toString(), finishReason, provider, model, usage);
+    return answer.build(provider, model);
   }
 
   /** The failure of a stream that ended without a finish reason. */

@@ -15,7 +15,6 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.Consumer;
 import org.asynchttpclient.AsyncHttpClient;
 import org.asynchttpclient.DefaultAsyncHttpClient;
 import org.asynchttpclient.DefaultAsyncHttpClientConfig;
@@ -79,9 +78,9 @@ public final class UpstreamClient implements AutoCloseable {
   /**
    * Makes one call. The future never fails: failures become an error outcome.
    *
-   * @param deltas receives streamed text as it arrives (on an I/O thread)
+   * @param deltas receives streamed content and reasoning text as it arrives (on an I/O thread)
    */
-  public CompletableFuture<AttemptOutcome> call(AttemptSpec spec, Consumer<String> deltas) {
+  public CompletableFuture<AttemptOutcome> call(AttemptSpec spec, StreamText deltas) {
     AttemptHandler handler = new AttemptHandler(spec, responses, timer, deltas);
     try {
       ProviderConfig provider = spec.provider();
@@ -91,10 +90,11 @@ public final class UpstreamClient implements AutoCloseable {
               .setUrl(provider.chatCompletionsUrl())
               .setHeader("Content-Type", "application/json")
               .setHeader("Accept", stream ? "text/event-stream" : "application/json")
-              .setBody(body(spec.model(), spec.job()))
+              .setBody(body(spec.model(), spec.job(), stream && provider.streamUsage()))
               .setRequestTimeout(stream ? NO_TIMEOUT : provider.timeout());
+      provider.headers().forEach(req::setHeader);
       if (spec.apiKey() != null) {
-        req.setHeader("Authorization", "Bearer " + spec.apiKey().reveal());
+        req.setHeader(provider.authHeader(), provider.authValue(spec.apiKey()));
       }
       if (spec.viaProxy()) {
         ProxySettings proxy = provider.proxy();
@@ -117,7 +117,12 @@ public final class UpstreamClient implements AutoCloseable {
     return http.getClientStats().getTotalConnectionCount();
   }
 
-  private byte[] body(String model, JobRequest job) throws IOException {
+  /**
+   * The request body: the job's model, messages and params, {@code stream}, and for streams {@code
+   * stream_options.include_usage} unless the job's params set {@code stream_options} or the
+   * provider turned it off (usage then comes from the last event).
+   */
+  private byte[] body(String model, JobRequest job, boolean askUsage) throws IOException {
     ByteArrayOutputStream out = new ByteArrayOutputStream(256);
     try (JsonGenerator g = mapper.getFactory().createGenerator(out)) {
       g.writeStartObject();
@@ -134,6 +139,11 @@ public final class UpstreamClient implements AutoCloseable {
         }
       }
       g.writeBooleanField("stream", job.stream());
+      if (askUsage && (job.params() == null || !job.params().has("stream_options"))) {
+        g.writeObjectFieldStart("stream_options");
+        g.writeBooleanField("include_usage", true);
+        g.writeEndObject();
+      }
       g.writeEndObject();
     }
     return out.toByteArray();

@@ -59,6 +59,8 @@ public final class WorkerMetrics {
   public static final String PROXY_FAILURES = "aijobs.proxy.failures";
   public static final String PROXY_FALLBACKS = "aijobs.proxy.fallbacks";
   public static final String RETRIES = "aijobs.retries";
+  public static final String TOKENS = "aijobs.tokens";
+  public static final String COST = "aijobs.cost";
 
   /** Tag value for jobs whose provider is unknown or not yet decoded. */
   public static final String NO_PROVIDER = "none";
@@ -163,6 +165,28 @@ public final class WorkerMetrics {
 
   public void deadLettered(ErrorCode code) {
     counter(DEAD_LETTERED, "jobs sent to ai.jobs.dead", "code", code.wireName()).increment();
+  }
+
+  /** Tokens and cost of an answer, as its provider reported them (nothing when it did not). */
+  public void usage(String provider, dev.aijobs.protocol.Usage u) {
+    if (u == null) {
+      return;
+    }
+    tokens(provider, "prompt", u.promptTokens());
+    tokens(provider, "completion", u.completionTokens());
+    tokens(provider, "cached", u.cachedTokens());
+    tokens(provider, "reasoning", u.reasoningTokens());
+    if (u.cost() != null) {
+      counter(COST, "cost reported by providers, in each provider's unit", "provider", provider)
+          .increment(u.cost().doubleValue());
+    }
+  }
+
+  private void tokens(String provider, String kind, Integer n) {
+    if (n != null && n > 0) {
+      counter(TOKENS, "tokens reported by providers", "provider", provider, "kind", kind)
+          .increment(n);
+    }
   }
 
   public void replyFailed() {

@@ -216,6 +216,7 @@ class ConfigLoaderTest {
     // Free-form values (host names, passwords) have nothing to reject; the file has its own test.
     return ConfigKeys.GLOBAL_KEYS.stream()
         .filter(k -> !k.endsWith("_HOST") && !k.endsWith("PASSWORD") && !k.endsWith("CONFIG_FILE"))
+        .filter(k -> !ConfigKeys.LAUNCHER_KEYS.contains(k))
         .sorted();
   }
 
@@ -229,11 +230,49 @@ class ConfigLoaderTest {
         continue;
       }
       String key = "AIJOBS_PROVIDER_P_" + field;
-      assertThatThrownBy(() -> load("AIJOBS_PROVIDER_P_BASE_URL", "http://h/v1", key, "-1x"))
+      assertThatThrownBy(() -> load("AIJOBS_PROVIDER_P_BASE_URL", "http://h/v1", key, "-1x;"))
           .as(key)
           .isInstanceOf(ConfigException.class)
           .hasMessageContaining(key);
     }
+  }
+
+  @Test
+  void theLaunchersKeysAreAcceptedAndLeftToIt() {
+    WorkerConfig c =
+        load("AIJOBS_JAR", "/opt/aijobs/aijobs-worker.jar", "AIJOBS_JVM_DEFAULTS", "-Xmx1g");
+    assertThat(c.jobs()).isEqualTo(WorkerConfig.Jobs.DEFAULTS);
+  }
+
+  @Test
+  void gatewaySettingsAreRead() {
+    WorkerConfig c =
+        load(
+            "AIJOBS_PROVIDER_AZ_BASE_URL", "https://gw.example/openai/deployments/d?api-version=1",
+            "AIJOBS_PROVIDER_AZ_AUTH_HEADER", "api-key",
+            "AIJOBS_PROVIDER_AZ_HEADERS", "X-Title=My Bot; HTTP-Referer=https://bot.example",
+            "AIJOBS_PROVIDER_AZ_STREAM_USAGE", "false");
+    ProviderConfig p = c.providers().get("az");
+    assertThat(p.chatCompletionsUrl())
+        .isEqualTo("https://gw.example/openai/deployments/d/chat/completions?api-version=1");
+    assertThat(p.authHeader()).isEqualTo("api-key");
+    assertThat(p.authValue(Secret.of("k"))).isEqualTo("k");
+    assertThat(p.headers())
+        .containsExactly(
+            java.util.Map.entry("X-Title", "My Bot"),
+            java.util.Map.entry("HTTP-Referer", "https://bot.example"));
+    assertThat(p.streamUsage()).isFalse();
+    ProviderConfig plain = load("AIJOBS_PROVIDER_P_BASE_URL", "http://h/v1").providers().get("p");
+    assertThat(plain.authValue(Secret.of("k"))).isEqualTo("Bearer k");
+    assertThat(plain.streamUsage()).isTrue();
+    assertThatThrownBy(
+            () ->
+                load(
+                    "AIJOBS_PROVIDER_P_BASE_URL", "http://h/v1",
+                    "AIJOBS_PROVIDER_P_HEADERS", "Authorization=Bearer x"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("AIJOBS_PROVIDER_P_HEADERS:")
+        .hasMessageNotContaining("Bearer x");
   }
 
   @Test
