@@ -40,14 +40,14 @@ class SdkReadmeExampleIT {
   void snippetMarkersArePresent() throws Exception {
     String source =
         Files.readString(Path.of("src/test/java/dev/aijobs/sdk/it/SdkReadmeExampleIT.java"));
-    assertThat(snippet(source)).contains("AiJobsClient.create").contains("client.stream(");
-    assertThat(Files.readString(Path.of("../README.md"))).contains(snippet(source));
+    assertThat(snippet(source, "sdk")).contains("AiJobsClient.create").contains("client.stream(");
+    assertThat(Files.readString(Path.of("../README.md"))).contains(snippet(source, "sdk"));
   }
 
-  /** The text between the markers, unindented: what the README shows. */
-  static String snippet(String source) {
-    String start = "// tag::" + "sdk[]"; // split so that this line is not the marker
-    String end = "    // end::" + "sdk[]";
+  /** The text between the {@code tag} markers, unindented: what the README shows. */
+  static String snippet(String source, String tag) {
+    String start = "// tag::" + tag + "[]"; // built so that this line is not a marker
+    String end = "    // end::" + tag + "[]";
     String body = source.substring(source.indexOf(start) + start.length() + 1, source.indexOf(end));
     return body.stripTrailing().stripIndent().strip();
   }

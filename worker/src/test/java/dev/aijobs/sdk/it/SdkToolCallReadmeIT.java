@@ -48,16 +48,9 @@ class SdkToolCallReadmeIT {
   void snippetMarkersArePresent() throws Exception {
     String source =
         Files.readString(Path.of("src/test/java/dev/aijobs/sdk/it/SdkToolCallReadmeIT.java"));
-    String snippet = snippet(source);
+    String snippet = SdkReadmeExampleIT.snippet(source, "tools");
     assertThat(snippet).contains("toolCalls()").contains("toolResult(");
     assertThat(Files.readString(Path.of("../README.md"))).contains(snippet);
-  }
-
-  static String snippet(String source) {
-    String start = "// tag::" + "tools[]"; // split so that this line is not the marker
-    String end = "    // end::" + "tools[]";
-    String body = source.substring(source.indexOf(start) + start.length() + 1, source.indexOf(end));
-    return body.stripTrailing().stripIndent().strip();
   }
 
   /** The tool the model may call; the bot's own code. */

@@ -36,13 +36,8 @@ class AmqpsIT {
   }
 
   @AfterAll
-  static void stop() {
-    if (proxy != null) {
-      proxy.close();
-    }
-    if (upstream != null) {
-      upstream.close();
-    }
+  static void stop() throws Exception {
+    Workers.closeAll(proxy, upstream);
   }
 
   private static Map<String, String> amqpsEnv() {

@@ -176,15 +176,7 @@ class CorpusIT {
 
   @AfterAll
   static void stop() throws Exception {
-    if (bot != null) {
-      bot.close();
-    }
-    if (worker != null) {
-      worker.close();
-    }
-    if (upstream != null) {
-      upstream.close();
-    }
+    Workers.closeAll(bot, worker, upstream);
   }
 
   @ParameterizedTest(name = "{0} stream={1}")

@@ -65,15 +65,7 @@ class HttpProxyIT {
 
   @AfterAll
   static void stop() throws Exception {
-    if (bot != null) {
-      bot.close();
-    }
-    if (worker != null) {
-      worker.close();
-    }
-    proxy.close();
-    tls.close();
-    plain.close();
+    Workers.closeAll(bot, worker, proxy, tls, plain);
   }
 
   private static JsonNode run(String provider) throws Exception {

@@ -34,15 +34,7 @@ class JobPathIT {
 
   @AfterAll
   static void stop() throws Exception {
-    if (bot != null) {
-      bot.close();
-    }
-    if (worker != null) {
-      worker.close();
-    }
-    if (upstream != null) {
-      upstream.close();
-    }
+    Workers.closeAll(bot, worker, upstream);
   }
 
   @BeforeEach

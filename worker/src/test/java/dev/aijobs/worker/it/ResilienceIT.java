@@ -64,15 +64,7 @@ class ResilienceIT {
 
   @AfterAll
   static void stop() throws Exception {
-    if (bot != null) {
-      bot.close();
-    }
-    if (worker != null) {
-      worker.close();
-    }
-    if (upstream != null) {
-      upstream.close();
-    }
+    Workers.closeAll(bot, worker, upstream);
   }
 
   @BeforeEach

@@ -60,10 +60,7 @@ class RoutesIT {
 
   @AfterAll
   static void stop() throws Exception {
-    bot.close();
-    worker.close();
-    proxy.close();
-    upstream.close();
+    Workers.closeAll(bot, worker, proxy, upstream);
   }
 
   @BeforeEach

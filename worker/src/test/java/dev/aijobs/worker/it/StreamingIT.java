@@ -57,15 +57,7 @@ class StreamingIT {
 
   @AfterAll
   static void stop() throws Exception {
-    if (bot != null) {
-      bot.close();
-    }
-    if (worker != null) {
-      worker.close();
-    }
-    if (upstream != null) {
-      upstream.close();
-    }
+    Workers.closeAll(bot, worker, upstream);
   }
 
   @BeforeEach

@@ -31,6 +31,15 @@ final class Workers {
     return ConfigLoader.load(ConfigSource.of(env));
   }
 
+  /** Closes each of {@code parts} that is not null, in order (a test class's teardown). */
+  static void closeAll(AutoCloseable... parts) throws Exception {
+    for (AutoCloseable part : parts) {
+      if (part != null) {
+        part.close();
+      }
+    }
+  }
+
   static Worker start(MockUpstream upstream) throws Exception {
     return Worker.start(config(env(upstream)));
   }
