@@ -1,14 +1,12 @@
 package dev.aijobs.worker;
 
-import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import dev.aijobs.protocol.JobCodec;
-import dev.aijobs.protocol.Topology;
 import dev.aijobs.worker.amqp.BrokerConnections;
 import dev.aijobs.worker.config.WorkerConfig;
+import dev.aijobs.worker.consume.ConsumerSupervisor;
 import dev.aijobs.worker.consume.InFlightJobs;
-import dev.aijobs.worker.consume.JobConsumer;
 import dev.aijobs.worker.consume.JobProcessor;
 import dev.aijobs.worker.execute.JobExecutor;
 import dev.aijobs.worker.execute.UpstreamClient;
@@ -102,7 +100,7 @@ public final class Worker implements AutoCloseable {
             config.endpoint().host(),
             config.endpoint().port(),
             r.registry::scrape,
-            this::isReady,
+            new HttpEndpoint.Probes(this::isLive, this::isReady),
             r.scrapes);
     log.info(
         "metrics and health on http://{}:{}/metrics", config.endpoint().host(), r.endpoint.port());
@@ -115,9 +113,6 @@ public final class Worker implements AutoCloseable {
             config, amqpLoop, r.dispatch, new DefaultThreadFactory(THREAD_PREFIX + "amqp", true));
     r.publishConnection = BrokerConnections.open(cf, config, "aijobs-worker-publish");
     r.consumeConnection = BrokerConnections.open(cf, config, "aijobs-worker-consume");
-    try (Channel admin = r.consumeConnection.createChannel()) {
-      Topology.declareWorkerSide(admin);
-    }
     ConfirmingPublisher publisher = new ConfirmingPublisher(r.publishConnection, amqpLoop);
     r.publisher = publisher;
     ReplySender replies = new ReplySender(publisher, codec);
@@ -126,10 +121,17 @@ public final class Worker implements AutoCloseable {
         new JobExecutor(config, r.upstream, guards, r.timer, r.dispatch, r.metrics);
     JobProcessor processor =
         new JobProcessor(config, codec, executor, replies, r.metrics, inFlight);
-    Channel consumeChannel = r.consumeConnection.createChannel();
-    consumeChannel.basicQos(config.jobs().maxInFlight(), false);
-    r.consumer = new JobConsumer(consumeChannel, processor);
-    r.consumerTag = consumeChannel.basicConsume(Topology.JOBS_QUEUE, false, r.consumer);
+    r.supervision =
+        Executors.newSingleThreadScheduledExecutor(
+            new DefaultThreadFactory(THREAD_PREFIX + "supervisor", true));
+    r.consumer =
+        new ConsumerSupervisor(
+            r.consumeConnection,
+            config.jobs().maxInFlight(),
+            processor,
+            r.supervision,
+            config.endpoint().livenessTimeout());
+    r.consumer.start();
     if (!config.endpoint().summaryInterval().isZero()) {
       r.summary =
           Executors.newSingleThreadScheduledExecutor(
@@ -147,6 +149,14 @@ public final class Worker implements AutoCloseable {
         : dev.aijobs.worker.config.TrustStores.clientContext(
             dev.aijobs.worker.config.ConfigKeys.UPSTREAM_TLS_TRUST_STORE,
             config.upstream().trustStore());
+  }
+
+  /**
+   * Whether the worker is worth keeping: it consumes, or stops, or has not been consuming for less
+   * than the liveness timeout.
+   */
+  public boolean isLive() {
+    return closed || r.consumer == null || r.consumer.consumingRecently();
   }
 
   /** Whether the worker is consuming jobs. */
@@ -190,8 +200,8 @@ public final class Worker implements AutoCloseable {
 
   private void shutDown() {
     log.info("stopping worker: {} jobs in flight", inFlight.size());
-    if (r.consumer != null && r.consumerTag != null) {
-      quietly("cancel consumer", () -> r.consumer.getChannel().basicCancel(r.consumerTag));
+    if (r.consumer != null) {
+      quietly("cancel consumer", r.consumer::stop);
     }
     quietly(
         "drain",
@@ -201,6 +211,9 @@ public final class Worker implements AutoCloseable {
         });
     if (r.summary != null) {
       r.summary.shutdownNow();
+    }
+    if (r.supervision != null) {
+      r.supervision.shutdownNow();
     }
     if (r.upstream != null) {
       quietly("close HTTP client", r.upstream::close);
@@ -263,9 +276,9 @@ public final class Worker implements AutoCloseable {
     ExecutorService scrapes;
     Connection publishConnection;
     Connection consumeConnection;
-    JobConsumer consumer;
+    ConsumerSupervisor consumer;
+    ScheduledExecutorService supervision;
     ConfirmingPublisher publisher;
-    String consumerTag;
     ScheduledExecutorService summary;
   }
 }

@@ -26,6 +26,7 @@ public final class ConfigKeys {
   public static final String HTTP_PORT = "AIJOBS_HTTP_PORT";
   public static final String IO_THREADS = "AIJOBS_IO_THREADS";
   public static final String SUMMARY_INTERVAL = "AIJOBS_SUMMARY_INTERVAL";
+  public static final String LIVENESS_TIMEOUT = "AIJOBS_LIVENESS_TIMEOUT";
   public static final String MAX_ATTEMPTS = "AIJOBS_MAX_ATTEMPTS";
   public static final String RETRY_BASE_DELAY = "AIJOBS_RETRY_BASE_DELAY";
   public static final String RETRY_MAX_DELAY = "AIJOBS_RETRY_MAX_DELAY";
@@ -111,6 +112,7 @@ public final class ConfigKeys {
           HTTP_PORT,
           IO_THREADS,
           SUMMARY_INTERVAL,
+          LIVENESS_TIMEOUT,
           MAX_ATTEMPTS,
           RETRY_BASE_DELAY,
           RETRY_MAX_DELAY,

@@ -45,7 +45,8 @@ public final class ConfigLoader {
         new WorkerConfig.Endpoint(
             v.string(ConfigKeys.HTTP_HOST).orElse(e.host()),
             v.integer(ConfigKeys.HTTP_PORT).orElse(e.port()),
-            v.duration(ConfigKeys.SUMMARY_INTERVAL).orElse(e.summaryInterval()));
+            v.duration(ConfigKeys.SUMMARY_INTERVAL).orElse(e.summaryInterval()),
+            v.duration(ConfigKeys.LIVENESS_TIMEOUT).orElse(e.livenessTimeout()));
     WorkerConfig.Jobs j = WorkerConfig.Jobs.DEFAULTS;
     WorkerConfig.Jobs jobs =
         new WorkerConfig.Jobs(

@@ -116,6 +116,12 @@ public record WorkerConfig(
         Check.hostPort(ConfigKeys.AMQP_ADDRESSES, a);
       }
     }
+
+    /** Never prints the credentials. */
+    @Override
+    public String toString() {
+      return "Amqp[uri=" + Check.redact(uri) + ", addresses=" + addresses + "]";
+    }
   }
 
   /**
@@ -124,14 +130,19 @@ public record WorkerConfig(
    * @param host address of the metrics and health endpoint
    * @param port its port; 0 picks a free port
    * @param summaryInterval period of the latency summary log line; zero disables it
+   * @param livenessTimeout {@code /health/live} fails once the worker has not been consuming for
+   *     this long while not stopping, so that an orchestrator restarts it
    */
-  public record Endpoint(String host, int port, Duration summaryInterval) {
-    public static final Endpoint DEFAULTS = new Endpoint("0.0.0.0", 9090, Duration.ofSeconds(60));
+  public record Endpoint(
+      String host, int port, Duration summaryInterval, Duration livenessTimeout) {
+    public static final Endpoint DEFAULTS =
+        new Endpoint("0.0.0.0", 9090, Duration.ofSeconds(60), Duration.ofMinutes(2));
 
     public Endpoint {
       Check.notNull(ConfigKeys.HTTP_HOST, host);
       Check.range(ConfigKeys.HTTP_PORT, port, 0, 65535);
       Check.notNegative(ConfigKeys.SUMMARY_INTERVAL, summaryInterval);
+      Check.positive(ConfigKeys.LIVENESS_TIMEOUT, livenessTimeout);
     }
   }
 

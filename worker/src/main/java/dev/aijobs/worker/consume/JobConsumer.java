@@ -5,19 +5,33 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.DefaultConsumer;
 import com.rabbitmq.client.Envelope;
 import com.rabbitmq.client.ShutdownSignalException;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The AMQP consumer of {@code ai.jobs}; knows whether it is consuming (readiness). */
+/**
+ * The AMQP consumer of {@code ai.jobs} on one channel; knows whether it is consuming (readiness)
+ * and tells its supervisor when the broker took the subscription away (a cancel, e.g. the queue was
+ * deleted, or a channel-level close, e.g. the consumer timeout). A connection loss is not reported:
+ * the client's automatic recovery resubscribes this consumer itself.
+ */
 public final class JobConsumer extends DefaultConsumer {
   private static final Logger log = LoggerFactory.getLogger(JobConsumer.class);
 
   private final JobProcessor processor;
+  private final Consumer<String> onLost;
   private volatile boolean consuming;
 
-  public JobConsumer(Channel channel, JobProcessor processor) {
+  /**
+   * A consumer on {@code channel}.
+   *
+   * @param onLost called (on a client thread, must not block) with the reason when the broker ends
+   *     this subscription for good
+   */
+  public JobConsumer(Channel channel, JobProcessor processor, Consumer<String> onLost) {
     super(channel);
     this.processor = processor;
+    this.onLost = onLost;
   }
 
   /** Whether the broker is delivering to this consumer. */
@@ -47,14 +61,21 @@ public final class JobConsumer extends DefaultConsumer {
   @Override
   public void handleCancel(String consumerTag) {
     consuming = false;
-    log.warn("the broker cancelled consumer {} (queue deleted?)", consumerTag);
+    log.warn("the broker cancelled consumer {} (ai.jobs deleted?)", consumerTag);
+    onLost.accept("the broker cancelled the consumer");
   }
 
   @Override
   public void handleShutdownSignal(String consumerTag, ShutdownSignalException sig) {
     consuming = false;
-    if (!sig.isInitiatedByApplication()) {
-      log.warn("consumer channel closed: {}; reconnecting", sig.getMessage());
+    if (sig.isInitiatedByApplication()) {
+      return;
+    }
+    if (sig.isHardError()) {
+      log.warn("consumer connection lost: {}; reconnecting", sig.getMessage());
+    } else {
+      log.warn("consumer channel closed by the broker: {}", sig.getMessage());
+      onLost.accept("the broker closed the consume channel: " + sig.getMessage());
     }
   }
 

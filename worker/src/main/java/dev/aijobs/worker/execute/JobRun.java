@@ -16,15 +16,24 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One job's way through its attempt chain: for each (provider, model) of the job, the provider's
  * routes (proxy, then direct on a proxy-layer failure when allowed), retries as the {@link
  * RetryPolicy} decides, under the provider's bulkhead, rate limiter and circuit breakers. Attempts
  * run one at a time; none holds a thread while waiting. Completes {@link #start()}'s future with
- * exactly one result.
+ * exactly one result, whatever happens: every callback is guarded (a bug becomes an {@code
+ * internal} result), and a watchdog ends the job {@link #GRACE} after its deadline if nothing else
+ * did.
  */
 final class JobRun {
+  private static final Logger log = LoggerFactory.getLogger(JobRun.class);
+
+  /** How long past its deadline a job may still be running before the watchdog ends it. */
+  static final long GRACE_MILLIS = 5_000;
+
   private final ExecutionContext ctx;
   private final JobRequest job;
   private final List<Target> targets;
@@ -71,12 +80,54 @@ final class JobRun {
 
   /** Starts the first attempt on the calling thread (the consumer's dispatch thread). */
   CompletableFuture<JobResult> start() {
+    long untilWatchdog =
+        Math.max(0, deadlineMs - System.currentTimeMillis()) + GRACE_MILLIS; // never overflows
+    io.netty.util.Timeout watchdog =
+        ctx.timer()
+            .newTimeout(
+                t -> ctx.executor().execute(this::watchdog), untilWatchdog, TimeUnit.MILLISECONDS);
+    done.whenComplete((r, e) -> watchdog.cancel());
     synchronized (this) {
       targetIndex = 0;
       route = provider().usesProxy() ? Route.PROXY : Route.DIRECT;
     }
-    attempt();
+    guarded(this::attempt);
     return done;
+  }
+
+  /** Ends a job still running past its deadline and grace: its attempt's result is ignored. */
+  private synchronized void watchdog() {
+    if (!done.isDone()) {
+      log.atWarn()
+          .addKeyValue("job_id", job.id())
+          .addKeyValue("provider", provider().id())
+          .log(
+              "job {} still running {} ms past its deadline: ended as deadline_exceeded",
+              job.id(),
+              GRACE_MILLIS);
+      finishError(
+          JobError.of(
+              ErrorCode.DEADLINE_EXCEEDED,
+              "the job's deadline passed while an attempt was still running"));
+    }
+  }
+
+  /**
+   * Runs {@code step} of this job; an exception there (a bug) ends the job with an {@code internal}
+   * result instead of leaving it without one.
+   */
+  private void guarded(Runnable step) {
+    try {
+      step.run();
+    } catch (RuntimeException | Error e) {
+      log.atError()
+          .addKeyValue("job_id", job.id())
+          .setCause(e)
+          .log("job {}: worker error, the job ends as internal", job.id());
+      synchronized (this) {
+        finishError(JobError.of(ErrorCode.INTERNAL, "worker error: " + e));
+      }
+    }
   }
 
   private ProviderConfig provider() {
@@ -92,16 +143,21 @@ final class JobRun {
 
   private void schedule(long delayMillis) {
     if (delayMillis <= 0) {
-      ctx.executor().execute(this::attempt);
+      ctx.executor().execute(() -> guarded(this::attempt));
     } else {
       ctx.timer()
           .newTimeout(
-              t -> ctx.executor().execute(this::attempt), delayMillis, TimeUnit.MILLISECONDS);
+              t -> ctx.executor().execute(() -> guarded(this::attempt)),
+              delayMillis,
+              TimeUnit.MILLISECONDS);
     }
   }
 
   /** Runs on the dispatch executor: passes the guards, then launches the call. */
   private synchronized void attempt() {
+    if (done.isDone()) {
+      return; // ended meanwhile (the watchdog, a worker error)
+    }
     long left = deadlineMs - System.currentTimeMillis();
     if (left <= 0) {
       finishError(JobError.of(ErrorCode.DEADLINE_EXCEEDED, "the job's deadline passed"));
@@ -153,9 +209,13 @@ final class JobRun {
     CircuitBreaker pb = proxyBreaker;
     CircuitBreaker cb = breaker;
     Runnable launch =
-        () -> ctx.guards().whenPermitted(p.id(), () -> launch(p, r, cb, pb), ctx.executor());
+        () ->
+            ctx.guards()
+                .whenPermitted(p.id(), () -> guarded(() -> launch(p, r, cb, pb)), ctx.executor());
     if (wait > 0) {
-      ctx.timer().newTimeout(t -> ctx.executor().execute(launch), wait, TimeUnit.NANOSECONDS);
+      ctx.timer()
+          .newTimeout(
+              t -> ctx.executor().execute(() -> guarded(launch)), wait, TimeUnit.NANOSECONDS);
     } else {
       launch.run();
     }
@@ -200,7 +260,8 @@ final class JobRun {
                       : AttemptOutcome.failed(
                           JobError.of(ErrorCode.INTERNAL, bug.toString()), null);
               ctx.guards().release(p.id());
-              onOutcome(spec, o, System.nanoTime() - t0, breaker, proxyBreaker, keys);
+              guarded(
+                  () -> onOutcome(spec, o, System.nanoTime() - t0, breaker, proxyBreaker, keys));
             });
   }
 
@@ -229,6 +290,9 @@ final class JobRun {
     ctx.metrics().attempt(p.id(), spec.route(), o.outcome(), nanos);
     Breakers.record(o, nanos, breaker, proxyBreaker);
     Keys.record(o, spec.apiKey(), keys);
+    if (done.isDone()) {
+      return; // the watchdog ended the job: this late outcome decides nothing
+    }
     if (o.isOk()) {
       finishOk(o);
       return;

@@ -50,7 +50,7 @@ final class KeyPool {
   void bench(Secret key, Duration pause) {
     int i = keys.indexOf(key);
     if (i >= 0) {
-      benchedUntil.set(i, System.nanoTime() + Math.max(1, pause.toNanos()));
+      benchedUntil.set(i, System.nanoTime() + Math.max(1, saturatedNanos(pause)));
     }
   }
 
@@ -71,4 +71,11 @@ final class KeyPool {
     }
     return free;
   }
+
+  /** {@code d} in nanoseconds, at most a year (never overflows). */
+  static long saturatedNanos(java.time.Duration d) {
+    return d.compareTo(MAX_PAUSE) > 0 ? MAX_PAUSE.toNanos() : d.toNanos();
+  }
+
+  private static final java.time.Duration MAX_PAUSE = java.time.Duration.ofDays(365);
 }

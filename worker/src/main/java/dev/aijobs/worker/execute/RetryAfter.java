@@ -5,16 +5,31 @@ import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 
-/** Reads {@code retry-after-ms} (OpenAI) or {@code Retry-After} (seconds or an HTTP date). */
+/**
+ * Reads {@code retry-after-ms} (OpenAI) or {@code Retry-After} (seconds or an HTTP date). A value
+ * longer than {@link #MAX} is treated as absent: gateways write milliseconds (or an epoch) into the
+ * seconds header, and such a wait means nothing for a job.
+ */
 final class RetryAfter {
+  /** Longest wait taken seriously. */
+  static final Duration MAX = Duration.ofHours(24);
+
   private RetryAfter() {}
 
-  /** The wait the provider asked for, or null. */
+  /** The wait the provider asked for, or null (absent, unreadable or absurd). */
   static Duration parse(HttpHeaders headers) {
+    Duration d = read(headers);
+    return d == null || d.compareTo(MAX) > 0 ? null : d;
+  }
+
+  private static Duration read(HttpHeaders headers) {
     String ms = headers.get("retry-after-ms");
     if (ms != null) {
       try {
-        return Duration.ofMillis(Math.max(0, (long) Double.parseDouble(ms.trim())));
+        double v = Double.parseDouble(ms.trim());
+        if (Double.isFinite(v)) {
+          return Duration.ofMillis(Math.max(0, (long) Math.min(v, Long.MAX_VALUE / 2)));
+        }
       } catch (NumberFormatException e) {
         // fall through to Retry-After
       }
@@ -24,7 +39,8 @@ final class RetryAfter {
       return null;
     }
     try {
-      return Duration.ofSeconds(Math.max(0, Long.parseLong(value.trim())));
+      long seconds = Long.parseLong(value.trim());
+      return seconds > MAX.toSeconds() ? null : Duration.ofSeconds(Math.max(0, seconds));
     } catch (NumberFormatException e) {
       try {
         ZonedDateTime at = ZonedDateTime.parse(value.trim(), DateTimeFormatter.RFC_1123_DATE_TIME);

@@ -38,8 +38,8 @@ import java.util.function.Supplier;
 
 /**
  * The worker's small HTTP endpoint on the shared event loop: {@code GET /metrics} (Prometheus
- * text), {@code /health/live} (200 while the process runs) and {@code /health/ready} (200 while
- * consuming, else 503).
+ * text), {@code /health/live} (200 while the worker is live, see {@link Probes}) and {@code
+ * /health/ready} (200 while consuming, else 503).
  *
  * <p>Scrapes render off the event loop, one at a time: a scrape that arrives while another renders
  * gets that render's text (see {@link SharedScrape}); a failed render answers 500. Health requests
@@ -50,6 +50,14 @@ import java.util.function.Supplier;
  * soon as it is accepted.
  */
 public final class HttpEndpoint implements AutoCloseable {
+  /**
+   * What the health endpoints answer.
+   *
+   * @param live {@code /health/live}: 200 while true (the process is worth keeping)
+   * @param ready {@code /health/ready}: 200 while true (consuming)
+   */
+  public record Probes(BooleanSupplier live, BooleanSupplier ready) {}
+
   /**
    * Keep-alive connections idle this long are closed: twice the longest usual scrape interval (60
    * s), so Prometheus keeps reusing its connection, while connections left open by other clients
@@ -89,20 +97,20 @@ public final class HttpEndpoint implements AutoCloseable {
       String host,
       int port,
       Supplier<String> scrape,
-      BooleanSupplier ready,
+      Probes probes,
       Executor scrapes)
       throws InterruptedException {
     return start(
-        group, host, port, scrape, ready, scrapes, DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_CONNECTIONS);
+        group, host, port, scrape, probes, scrapes, DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_CONNECTIONS);
   }
 
-  /** As {@link #start(EventLoopGroup, String, int, Supplier, BooleanSupplier, Executor)}. */
+  /** As {@link #start(EventLoopGroup, String, int, Supplier, Probes, Executor)}. */
   static HttpEndpoint start(
       EventLoopGroup group,
       String host,
       int port,
       Supplier<String> scrape,
-      BooleanSupplier ready,
+      Probes probes,
       Executor scrapes,
       Duration idleTimeout,
       int maxConnections)
@@ -139,7 +147,7 @@ public final class HttpEndpoint implements AutoCloseable {
                         .addLast(new HttpServerCodec())
                         .addLast(new HttpServerKeepAliveHandler())
                         .addLast(new HttpObjectAggregator(64 * 1024))
-                        .addLast(new Handler(shared, ready, scrapeRequests));
+                        .addLast(new Handler(shared, probes, scrapeRequests));
                   }
                 });
     Channel server = b.bind(host, port).sync().channel();
@@ -171,14 +179,14 @@ public final class HttpEndpoint implements AutoCloseable {
   /** One per connection; all its state is touched on the connection's event loop only. */
   private static final class Handler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private final SharedScrape scrape;
-    private final BooleanSupplier ready;
+    private final Probes probes;
     private final LongAdder scrapeRequests;
     private final ArrayDeque<FullHttpRequest> waiting = new ArrayDeque<>();
     private boolean scraping;
 
-    Handler(SharedScrape scrape, BooleanSupplier ready, LongAdder scrapeRequests) {
+    Handler(SharedScrape scrape, Probes probes, LongAdder scrapeRequests) {
       this.scrape = scrape;
-      this.ready = ready;
+      this.probes = probes;
       this.scrapeRequests = scrapeRequests;
     }
 
@@ -212,9 +220,12 @@ public final class HttpEndpoint implements AutoCloseable {
       }
       FullHttpResponse resp =
           switch (path) {
-            case "/health/live" -> response(HttpResponseStatus.OK, "text/plain", "live\n");
+            case "/health/live" ->
+                probes.live().getAsBoolean()
+                    ? response(HttpResponseStatus.OK, "text/plain", "live\n")
+                    : response(HttpResponseStatus.SERVICE_UNAVAILABLE, "text/plain", "not live\n");
             case "/health/ready" ->
-                ready.getAsBoolean()
+                probes.ready().getAsBoolean()
                     ? response(HttpResponseStatus.OK, "text/plain", "ready\n")
                     : response(HttpResponseStatus.SERVICE_UNAVAILABLE, "text/plain", "not ready\n");
             default -> response(HttpResponseStatus.NOT_FOUND, "text/plain", "not found\n");

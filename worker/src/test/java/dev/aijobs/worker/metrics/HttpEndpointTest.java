@@ -72,7 +72,14 @@ class HttpEndpointTest {
       throws InterruptedException {
     endpoint =
         HttpEndpoint.start(
-            group, "127.0.0.1", 0, scrape, ready::get, renderThreads, idle, maxConnections);
+            group,
+            "127.0.0.1",
+            0,
+            scrape,
+            new HttpEndpoint.Probes(() -> true, ready::get),
+            renderThreads,
+            idle,
+            maxConnections);
   }
 
   private CompletableFuture<HttpResponse<String>> getAsync(String path) {

@@ -1,0 +1,120 @@
+package dev.aijobs.worker.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import dev.aijobs.protocol.Topology;
+import dev.aijobs.testkit.MockUpstream;
+import dev.aijobs.testkit.TestBroker;
+import dev.aijobs.worker.Worker;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Faults that used to leave a job without an end or a worker without a consumer. */
+class LivenessIT {
+  private static MockUpstream upstream;
+  private static Worker worker;
+  private static BotSide bot;
+
+  @BeforeAll
+  static void start() throws Exception {
+    BotSide.resetQueues();
+    upstream = MockUpstream.start();
+    Map<String, String> env = Workers.env(upstream);
+    env.put("AIJOBS_RETRY_BASE_DELAY", "50ms");
+    env.put("AIJOBS_BREAKER_MIN_CALLS", "10000");
+    env.put("AIJOBS_BREAKER_WINDOW", "10000");
+    worker = Worker.start(Workers.config(env));
+    bot = new BotSide();
+    await().atMost(Duration.ofSeconds(10)).until(worker::isReady);
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    Workers.closeAll(bot, worker, upstream);
+  }
+
+  @BeforeEach
+  void reset() {
+    upstream.reset();
+  }
+
+  @Test
+  void anAbsurdRetryAfterDoesNotKeepAJobFromEnding() throws Exception {
+    // Milliseconds since the epoch written into the seconds header, as some gateways do.
+    String always429 = "m;mock:status=429;mock:retry-after=1764349200000";
+    ObjectNode job = BotSide.job("absurd-1", "mock", always429, "hi");
+    long deadline = System.currentTimeMillis() + 5_000;
+    job.put("deadline_ms", deadline);
+    bot.publish(job);
+    ObjectNode once = BotSide.job("absurd-2", "mock", always429 + ";mock:times=1", "hi");
+    bot.publish(once);
+
+    await().atMost(Duration.ofSeconds(15)).until(() -> bot.result("absurd-1") != null);
+    JsonNode failed = bot.result("absurd-1");
+    assertThat(failed.path("status").asText()).isEqualTo("error");
+    assertThat(failed.at("/error/code").asText()).isIn("rate_limited", "deadline_exceeded");
+
+    await().atMost(Duration.ofSeconds(15)).until(() -> bot.result("absurd-2") != null);
+    JsonNode retried = bot.result("absurd-2");
+    assertThat(retried.path("status").asText()).as(retried.toString()).isEqualTo("ok");
+    assertThat(retried.path("attempts").size()).isEqualTo(2);
+  }
+
+  @Test
+  void theWorkerConsumesAgainAfterAiJobsIsDeletedAndDeclaredAgain() throws Exception {
+    // An operator deletes the queue (the broker cancels the consumer) and declares it again.
+    TestBroker.rabbitmqctl("delete_queue", Topology.JOBS_QUEUE);
+    await().atMost(Duration.ofSeconds(10)).until(() -> !worker.isReady());
+    try (Connection c = TestBroker.connectionFactory().newConnection("aijobs-it-operator");
+        Channel ch = c.createChannel()) {
+      Topology.declareWorkerSide(ch);
+    }
+    await().atMost(Duration.ofSeconds(30)).until(worker::isReady);
+    bot.publish(BotSide.job("after-redeclare", "mock", "m", "hi"));
+    await().atMost(Duration.ofSeconds(20)).until(() -> bot.result("after-redeclare") != null);
+    assertThat(bot.result("after-redeclare").path("status").asText()).isEqualTo("ok");
+  }
+
+  @Test
+  void livenessFailsWhileTheWorkerCannotConsumeAndRecoversAfter() throws Exception {
+    Map<String, String> env = Workers.env(upstream);
+    env.put("AIJOBS_LIVENESS_TIMEOUT", "1s");
+    try (Worker w = Worker.start(Workers.config(env))) {
+      await().atMost(Duration.ofSeconds(10)).until(w::isReady);
+      assertThat(status(w, "/health/live")).isEqualTo(200);
+      // ai.jobs deleted and declared again with other arguments: the worker cannot subscribe.
+      TestBroker.rabbitmqctl("delete_queue", Topology.JOBS_QUEUE);
+      try (Connection c = TestBroker.connectionFactory().newConnection("aijobs-it-operator");
+          Channel ch = c.createChannel()) {
+        ch.queueDeclare(Topology.JOBS_QUEUE, true, false, false, null);
+      }
+      await().atMost(Duration.ofSeconds(20)).until(() -> status(w, "/health/live") == 503);
+      assertThat(status(w, "/health/ready")).isEqualTo(503);
+      TestBroker.rabbitmqctl("delete_queue", Topology.JOBS_QUEUE);
+      await().atMost(Duration.ofSeconds(30)).until(w::isReady);
+      assertThat(status(w, "/health/live")).isEqualTo(200);
+    } finally {
+      BotSide.resetQueues();
+    }
+    await().atMost(Duration.ofSeconds(30)).until(worker::isReady);
+  }
+
+  private static int status(Worker w, String path) throws Exception {
+    return java.net.http.HttpClient.newHttpClient()
+        .send(
+            java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create("http://127.0.0.1:" + w.httpPort() + path))
+                .build(),
+            java.net.http.HttpResponse.BodyHandlers.discarding())
+        .statusCode();
+  }
+}
