@@ -9,7 +9,7 @@ FROM eclipse-temurin:17-jdk AS build
 WORKDIR /src
 COPY .mvn/ .mvn/
 COPY mvnw pom.xml ./
-# Every module of the root POM (DockerfileTest checks the list and builds a copy of this context).
+# Every module of the root POM (DockerfileIT checks the list and builds a copy of this context).
 COPY producer-sdk/ producer-sdk/
 COPY testkit/ testkit/
 COPY worker/ worker/

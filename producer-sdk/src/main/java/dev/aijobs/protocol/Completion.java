@@ -52,8 +52,10 @@ public record Completion(
    * This answer as the assistant message of a follow-up job's history, in the OpenAI shape: {@code
    * role}, {@code content} ({@code null} when empty and the model called tools) and {@code
    * tool_calls}. After it, add one {@code tool} message per call ({@code Jobs.Builder#toolResult}).
-   * DeepSeek's thinking mode also wants {@code reasoning_content} back on such a turn: set it from
-   * {@link #reasoning()}.
+   * A legacy function call (the one call without an id) is written back as {@code function_call};
+   * answer it with a {@code function} message ({@code {"role": "function", "name": ..., "content":
+   * ...}}). DeepSeek's thinking mode also wants {@code reasoning_content} back on such a turn: set
+   * it from {@link #reasoning()}.
    */
   public com.fasterxml.jackson.databind.node.ObjectNode toMessage() {
     com.fasterxml.jackson.databind.node.ObjectNode m =
@@ -64,13 +66,18 @@ public record Completion(
     } else {
       m.put("content", content);
     }
-    if (!toolCalls.isEmpty()) {
-      com.fasterxml.jackson.databind.node.ArrayNode calls = m.putArray("tool_calls");
-      for (ToolCall t : toolCalls) {
-        com.fasterxml.jackson.databind.node.ObjectNode c = calls.addObject();
-        c.put("id", t.id()).put("type", t.type());
-        c.putObject("function").put("name", t.name()).put("arguments", t.arguments());
+    com.fasterxml.jackson.databind.node.ArrayNode calls = null;
+    for (ToolCall t : toolCalls) {
+      if (t.id().isEmpty()) {
+        m.putObject("function_call").put("name", t.name()).put("arguments", t.arguments());
+        continue;
       }
+      if (calls == null) {
+        calls = m.putArray("tool_calls");
+      }
+      com.fasterxml.jackson.databind.node.ObjectNode c = calls.addObject();
+      c.put("id", t.id()).put("type", t.type());
+      c.putObject("function").put("name", t.name()).put("arguments", t.arguments());
     }
     return m;
   }

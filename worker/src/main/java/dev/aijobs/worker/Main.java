@@ -116,7 +116,9 @@ public final class Main {
     }
     CountDownLatch stopped = new CountDownLatch(1);
     // SIGTERM and SIGINT run this hook: drain and close, then end the process with 0 (the JVM
-    // would report 143 or 130 for a signal, although this is the orderly way to stop a worker).
+    // would report 143 or 130 for a signal, although this is the orderly way to stop a worker),
+    // or 1 when closing failed. Nothing here calls System.exit once the worker runs: a signal is
+    // the only way this hook starts (an OutOfMemoryError exits without hooks).
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
@@ -124,7 +126,7 @@ public final class Main {
                   int status = OK;
                   try {
                     worker.close();
-                  } catch (RuntimeException e) {
+                  } catch (Throwable e) {
                     LoggerFactory.getLogger(Main.class).error("worker did not stop cleanly", e);
                     status = FAILED;
                   } finally {

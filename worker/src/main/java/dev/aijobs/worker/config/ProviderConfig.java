@@ -139,7 +139,11 @@ public record ProviderConfig(
   public String toString() {
     return id
         + "["
-        + baseUrl
+        + baseUrl.getScheme()
+        + "://"
+        + baseUrl.getHost()
+        + (baseUrl.getPort() < 0 ? "" : ":" + baseUrl.getPort())
+        + (baseUrl.getPath() == null ? "" : baseUrl.getPath())
         + ", mode="
         + mode.name().toLowerCase(Locale.ROOT)
         + (proxy != null ? ", proxy=" + proxy + ", fallbackToDirect=" + fallbackToDirect : "")

@@ -120,13 +120,24 @@ final class ProviderReader {
     }
   }
 
+  /** Headers the worker sets itself (Authorization: see {@code AUTH_HEADER} and API_KEY). */
+  private static final java.util.Set<String> RESERVED_HEADERS =
+      java.util.Set.of(
+          "authorization",
+          "content-type",
+          "content-length",
+          "accept",
+          "host",
+          "connection",
+          "transfer-encoding");
+
   private static final java.util.regex.Pattern HEADER_NAME =
       java.util.regex.Pattern.compile("[A-Za-z0-9!#$%&'*+.^_`|~-]+");
 
   static String headerName(String key, String name) {
     String n = name.trim();
     if (!HEADER_NAME.matcher(n).matches()) {
-      throw ConfigException.invalid(key, "'" + n + "' is not a valid header name");
+      throw ConfigException.invalid(key, "holds a header name that is not a valid token");
     }
     return n;
   }
@@ -140,13 +151,14 @@ final class ProviderReader {
       }
       int eq = pair.indexOf('=');
       if (eq <= 0) {
+        // The text is not echoed: a header value may be a token.
         throw ConfigException.invalid(
-            key, "expected Name=value pairs separated by ';', got '" + pair.trim() + "'");
+            key, "expected Name=value pairs separated by ';' (pair " + (out.size() + 1) + ")");
       }
       String name = headerName(key, pair.substring(0, eq));
       String lower = name.toLowerCase(java.util.Locale.ROOT);
-      if (lower.equals("authorization") || lower.equals("content-type") || lower.equals("host")) {
-        throw ConfigException.invalid(key, name + " is set by the worker; use API_KEY");
+      if (RESERVED_HEADERS.contains(lower)) {
+        throw ConfigException.invalid(key, name + " is set by the worker");
       }
       out.put(name, pair.substring(eq + 1).trim());
     }

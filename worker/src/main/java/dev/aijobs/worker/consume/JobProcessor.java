@@ -199,7 +199,8 @@ public final class JobProcessor {
       return;
     }
     if (result.isOk()) {
-      metrics.usage(provider, result.completion().usage());
+      // The provider that answered (a fallback's tokens and cost are its own, in its own unit).
+      metrics.usage(result.completion().provider(), result.completion().usage());
     } else {
       logFailed(job, result);
     }
@@ -278,17 +279,21 @@ public final class JobProcessor {
   private static void logFailed(JobRequest job, JobResult result) {
     String code = result.error().code().wireName();
     int attempts = result.attempts().size();
+    // The target tried last (a fallback, possibly), else the job's own.
+    String provider =
+        attempts == 0 ? job.provider() : result.attempts().get(attempts - 1).provider();
+    String model = attempts == 0 ? job.model() : result.attempts().get(attempts - 1).model();
     log.atWarn()
         .addKeyValue("job_id", job.id())
-        .addKeyValue("provider", job.provider())
-        .addKeyValue("model", job.model())
+        .addKeyValue("provider", provider)
+        .addKeyValue("model", model)
         .addKeyValue("code", code)
         .addKeyValue("attempts", attempts)
         .log(
             "job {} failed: provider={} model={} code={} attempts={}",
             job.id(),
-            job.provider(),
-            job.model(),
+            provider,
+            model,
             code,
             attempts);
   }

@@ -76,7 +76,7 @@ final class AnswerBuilder {
     appendContent(message.get("content"));
     appendReasoning(message);
     JsonNode r = message.get("refusal");
-    if (r != null && r.isTextual()) {
+    if (r != null && r.isTextual() && !r.textValue().isEmpty()) {
       sawRefusal = true;
       refusal.append(r.textValue());
     }
@@ -154,7 +154,7 @@ final class AnswerBuilder {
         toolCalls,
         sawRefusal ? refusal.toString() : null,
         sawReasoning ? reasoning.toString() : null,
-        reasoningDetails,
+        reasoningDetails == null ? null : reasoningDetails.deepCopy(),
         parts);
   }
 
@@ -166,8 +166,11 @@ final class AnswerBuilder {
       content.append(c.textValue());
       return;
     }
+    if (c.isObject()) {
+      parts.add(c); // one part instead of an array: kept, not dropped
+      return;
+    }
     if (!c.isArray()) {
-      parts.add(c); // an unknown shape: kept, not dropped
       return;
     }
     for (JsonNode part : c) {
@@ -176,10 +179,9 @@ final class AnswerBuilder {
         content.append(part.textValue());
       } else if (type.equals("text") && part.path("text").isTextual()) {
         content.append(part.path("text").textValue());
-      } else {
-        if (type.equals("thinking")) {
-          appendThinking(part.get("thinking"));
-        }
+      } else if (type.equals("thinking")) {
+        appendThinking(part.get("thinking")); // its text is the reasoning: not kept twice
+      } else if (part.isObject()) {
         parts.add(part);
       }
     }
@@ -190,13 +192,13 @@ final class AnswerBuilder {
     if (thinking == null) {
       return;
     }
-    if (thinking.isTextual()) {
+    if (thinking.isTextual() && !thinking.textValue().isEmpty()) {
       sawReasoning = true;
       reasoning.append(thinking.textValue());
     } else if (thinking.isArray()) {
       for (JsonNode t : thinking) {
         JsonNode text = t.isTextual() ? t : t.get("text");
-        if (text != null && text.isTextual()) {
+        if (text != null && text.isTextual() && !text.textValue().isEmpty()) {
           sawReasoning = true;
           reasoning.append(text.textValue());
         }
@@ -207,15 +209,14 @@ final class AnswerBuilder {
   private void appendReasoning(JsonNode message) {
     JsonNode rc = message.get("reasoning_content");
     JsonNode r = message.get("reasoning");
-    String a = rc != null && rc.isTextual() ? rc.textValue() : null;
-    String b = r != null && r.isTextual() ? r.textValue() : null;
-    if (a != null || b != null) {
-      sawReasoning = true;
-    }
+    String a = rc != null && rc.isTextual() && !rc.textValue().isEmpty() ? rc.textValue() : null;
+    String b = r != null && r.isTextual() && !r.textValue().isEmpty() ? r.textValue() : null;
     if (a != null) {
+      sawReasoning = true;
       reasoning.append(a);
     }
     if (b != null && !b.equals(a)) {
+      sawReasoning = true;
       reasoning.append(b);
     }
   }

@@ -13,8 +13,9 @@ import java.io.IOException;
  * (with or without {@code [DONE]}); {@code ""} and {@code null} never end it. An {@code error}
  * object in an event or in its choice, or a choice finished with {@code error}, is an error even
  * under HTTP 200; a {@code data:} event that does not parse fails the attempt (it may have carried
- * text, and an answer with a hole in it is never ok). Events of other types are ignored. Used from
- * one I/O thread at a time.
+ * text, and an answer with a hole in it is never ok). Events of other types are ignored. Events
+ * arrive on an I/O thread while the attempt's clocks may complete it on the timer thread: every
+ * method is synchronized, and {@link #completion} is a snapshot later events do not change.
  */
 final class StreamAssembler {
   private final ObjectMapper mapper;
@@ -42,7 +43,7 @@ final class StreamAssembler {
   static final int FAILED = -1;
 
   /** Handles one event: {@link #DATA}, {@link #IGNORED} or {@link #FAILED}. */
-  int accept(SseParser.Event event) {
+  synchronized int accept(SseParser.Event event) {
     if (error != null) {
       return FAILED;
     }
@@ -106,12 +107,12 @@ final class StreamAssembler {
   }
 
   /** The failure, or null. */
-  JobError error() {
+  synchronized JobError error() {
     return error;
   }
 
   /** The answer, when finished. */
-  Completion completion(String provider, String model) {
+  synchronized Completion completion(String provider, String model) {
     return answer.build(provider, model);
   }
 

@@ -141,7 +141,7 @@ class CorpusIT {
               "content-parts",
               Expect.ok("Hello!", "stop")
                   .reasoning("User greets.")
-                  .parts(2)
+                  .parts(1)
                   .usage(5, 9, 14, null, null, null)),
           Map.entry("no-done", Expect.ok("Cut by the token limit", "length")),
           Map.entry("usage-without-finish", Expect.error("truncated_stream")),
