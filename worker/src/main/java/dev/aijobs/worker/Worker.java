@@ -120,7 +120,7 @@ public final class Worker implements AutoCloseable {
     JobExecutor executor =
         new JobExecutor(config, r.upstream, guards, r.timer, r.dispatch, r.metrics);
     JobProcessor processor =
-        new JobProcessor(config, codec, executor, replies, r.metrics, inFlight);
+        new JobProcessor(config, codec, executor, replies, r.metrics, inFlight, r.timer);
     r.supervision =
         Executors.newSingleThreadScheduledExecutor(
             new DefaultThreadFactory(THREAD_PREFIX + "supervisor", true));

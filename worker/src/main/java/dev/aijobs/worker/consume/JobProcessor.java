@@ -17,6 +17,7 @@ import dev.aijobs.worker.execute.ChunkSink;
 import dev.aijobs.worker.execute.JobExecutor;
 import dev.aijobs.worker.metrics.WorkerMetrics;
 import dev.aijobs.worker.reply.ReplySender;
+import dev.aijobs.worker.reply.UnroutableException;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
@@ -37,6 +38,10 @@ public final class JobProcessor {
   private final ReplySender replies;
   private final WorkerMetrics metrics;
   private final InFlightJobs inFlight;
+  private final io.netty.util.Timer timer;
+
+  /** How long past its deadline a finished job's result may still be published again. */
+  static final long RESULT_GRACE_MS = 10_000;
 
   public JobProcessor(
       WorkerConfig config,
@@ -44,14 +49,28 @@ public final class JobProcessor {
       JobExecutor executor,
       ReplySender replies,
       WorkerMetrics metrics,
-      InFlightJobs inFlight) {
+      InFlightJobs inFlight,
+      io.netty.util.Timer timer) {
     this.config = config;
     this.codec = codec;
     this.executor = executor;
     this.replies = replies;
     this.metrics = metrics;
     this.inFlight = inFlight;
+    this.timer = timer;
   }
+
+  /** A job whose result is made: what it takes to deliver it, or to dead-letter it. */
+  private record Finished(
+      InFlightJobs.Delivery delivery,
+      Envelope env,
+      AMQP.BasicProperties props,
+      byte[] body,
+      JobRequest job,
+      String provider,
+      JobResult result,
+      long deadlineMs,
+      long startNanos) {}
 
   /** Handles one delivery from {@code ai.jobs}. */
   public void onDelivery(Channel channel, Envelope env, AMQP.BasicProperties props, byte[] body) {
@@ -82,10 +101,20 @@ public final class JobProcessor {
               nowMs + WorkerConfig.MAX_JOB_TIME.toMillis());
       executor
           .execute(job, deadline, startNanos, queuedMs, chunkSink(delivery, props, job))
-          .thenCompose(result -> reply(delivery, props, job.id(), result))
           .whenComplete(
-              (result, failure) ->
-                  settle(delivery, job, provider.id(), result, failure, startNanos));
+              (result, bug) ->
+                  deliver(
+                      new Finished(
+                          delivery,
+                          env,
+                          props,
+                          body,
+                          job,
+                          provider.id(),
+                          bug == null ? result : internal(job, bug, startNanos),
+                          deadline,
+                          startNanos),
+                      0));
     } catch (InvalidJobException e) {
       reject(delivery, env, props, body, ErrorCode.INVALID_JOB, e.getMessage(), null, startNanos);
     } catch (RuntimeException e) {
@@ -168,36 +197,117 @@ public final class JobProcessor {
     return null;
   }
 
-  private CompletableFuture<JobResult> reply(
-      InFlightJobs.Delivery delivery, AMQP.BasicProperties props, String id, JobResult result) {
-    if (delivery.isSettled()) {
-      // Requeued at shutdown: the next worker answers; a result from here would be a stale one.
-      return CompletableFuture.completedFuture(result);
-    }
-    return replies
-        .result(props.getReplyTo(), correlationId(props, id), result)
-        .thenApply(v -> result);
+  private static JobResult internal(JobRequest job, Throwable bug, long startNanos) {
+    log.atError()
+        .addKeyValue("job_id", job.id())
+        .setCause(bug)
+        .log("job {}: worker error, answered as internal", job.id());
+    return JobResult.error(
+        job.id(),
+        JobError.of(ErrorCode.INTERNAL, "worker error: " + bug),
+        null,
+        List.of(),
+        new Timing(null, null, null, (System.nanoTime() - startNanos) / 1_000_000),
+        job.meta());
   }
 
-  private void settle(
-      InFlightJobs.Delivery delivery,
-      JobRequest job,
-      String provider,
-      JobResult result,
-      Throwable failure,
-      long startNanos) {
-    if (failure != null) {
-      metrics.replyFailed();
-      log.atWarn()
-          .addKeyValue("job_id", job.id())
-          .addKeyValue("provider", provider)
-          .log(
-              "job {}: result not confirmed by the broker, requeueing the job: {}",
-              job.id(),
-              failure.toString());
-      delivery.requeue();
-      return;
+  /**
+   * Publishes the result; the job is acked once the broker confirmed it. A finished job is never
+   * run again because its result could not be published: a result the broker returns (no such
+   * {@code reply_to} queue) dead-letters the job at once; one it refuses (a nack, a lost channel, a
+   * full queue that rejects publishes) is published again with backoff until the job's deadline
+   * plus {@link #RESULT_GRACE_MS}, then the job is dead-lettered with the result attached.
+   */
+  private void deliver(Finished f, int tries) {
+    if (f.delivery().isSettled()) {
+      return; // requeued at shutdown: the next worker answers, a result from here would be stale
     }
+    String replyTo = f.props().getReplyTo();
+    replies
+        .result(replyTo, correlationId(f.props(), f.job().id()), f.result())
+        .whenComplete(
+            (v, failure) -> {
+              if (failure == null) {
+                settle(f);
+                return;
+              }
+              Throwable cause =
+                  failure instanceof java.util.concurrent.CompletionException
+                          && failure.getCause() != null
+                      ? failure.getCause()
+                      : failure;
+              if (cause instanceof UnroutableException) {
+                metrics.resultUnroutable();
+                log.atWarn()
+                    .addKeyValue("job_id", f.job().id())
+                    .addKeyValue("provider", f.provider())
+                    .log("job {}: reply_to queue '{}' does not exist", f.job().id(), replyTo);
+                deadLetterFinished(
+                    f,
+                    ErrorCode.INVALID_JOB,
+                    "reply_to queue '"
+                        + replyTo
+                        + "' does not exist: the result could not be delivered");
+                return;
+              }
+              metrics.replyFailed();
+              long wait = Math.min(5_000, 200L << Math.min(tries, 5));
+              if (System.currentTimeMillis() + wait < f.deadlineMs() + RESULT_GRACE_MS) {
+                log.atWarn()
+                    .addKeyValue("job_id", f.job().id())
+                    .log(
+                        "job {}: result not confirmed ({}); publishing it again in {} ms",
+                        f.job().id(),
+                        cause.toString(),
+                        wait);
+                timer.newTimeout(
+                    t -> deliver(f, tries + 1), wait, java.util.concurrent.TimeUnit.MILLISECONDS);
+              } else {
+                deadLetterFinished(
+                    f,
+                    ErrorCode.INTERNAL,
+                    "the result could not be published to '"
+                        + replyTo
+                        + "' by the job's deadline: "
+                        + cause);
+              }
+            });
+  }
+
+  /** Dead-letters a finished job with its result attached; acks it once that is confirmed. */
+  private void deadLetterFinished(Finished f, ErrorCode code, String reason) {
+    replies
+        .deadLetter(f.env().getRoutingKey(), f.props(), f.body(), code, reason, f.result())
+        .whenComplete(
+            (v, failure) -> {
+              if (failure != null) {
+                // Neither the result nor the dead letter got through: the broker is failing;
+                // the job goes back to the queue rather than be lost.
+                log.atWarn()
+                    .addKeyValue("job_id", f.job().id())
+                    .log(
+                        "job {}: dead letter not confirmed either, requeueing: {}",
+                        f.job().id(),
+                        failure.toString());
+                f.delivery().requeue();
+                return;
+              }
+              log.atWarn()
+                  .addKeyValue("job_id", f.job().id())
+                  .addKeyValue("code", code.wireName())
+                  .log("job {} dead-lettered with its result: {}", f.job().id(), reason);
+              metrics.deadLettered(code);
+              metrics.jobCompleted(f.provider(), code, System.nanoTime() - f.startNanos());
+              f.delivery().ack();
+            });
+  }
+
+  private void settle(Finished f) {
+    InFlightJobs.Delivery delivery = f.delivery();
+    JobRequest job = f.job();
+    String provider = f.provider();
+    JobResult result = f.result();
+    long startNanos = f.startNanos();
     if (result.isOk()) {
       // The provider that answered (a fallback's tokens and cost are its own, in its own unit).
       metrics.usage(result.completion().provider(), result.completion().usage());

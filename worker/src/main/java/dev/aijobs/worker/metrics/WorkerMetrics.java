@@ -60,6 +60,7 @@ public final class WorkerMetrics {
   public static final String PROXY_FALLBACKS = "aijobs.proxy.fallbacks";
   public static final String RETRIES = "aijobs.retries";
   public static final String TOKENS = "aijobs.tokens";
+  public static final String RESULTS_UNROUTABLE = "aijobs.results.unroutable";
   public static final String COST = "aijobs.cost";
 
   /** Tag value for jobs whose provider is unknown or not yet decoded. */
@@ -90,6 +91,7 @@ public final class WorkerMetrics {
         Counter.builder(REPLY_FAILURES)
             .description("results the broker did not confirm")
             .register(registry);
+    unroutableCounter(); // present from the start at 0
     // Present from the start at 0, so that rate()/increase() see the first dead letter.
     for (ErrorCode code :
         new ErrorCode[] {ErrorCode.INVALID_JOB, ErrorCode.UNKNOWN_PROVIDER, ErrorCode.INTERNAL}) {
@@ -187,6 +189,15 @@ public final class WorkerMetrics {
       counter(TOKENS, "tokens reported by providers", "provider", provider, "kind", kind)
           .increment(n);
     }
+  }
+
+  /** A result the broker returned: its {@code reply_to} queue does not exist. */
+  public void resultUnroutable() {
+    unroutableCounter().increment();
+  }
+
+  private Counter unroutableCounter() {
+    return counter(RESULTS_UNROUTABLE, "results returned by the broker: no such reply_to queue");
   }
 
   public void replyFailed() {

@@ -7,8 +7,10 @@ import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ShutdownSignalException;
 import io.netty.channel.EventLoop;
 import java.io.IOException;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentNavigableMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import org.slf4j.Logger;
@@ -32,6 +34,12 @@ public final class ConfirmingPublisher {
   private final EventLoop loop;
   private final ConcurrentNavigableMap<Long, CompletableFuture<Void>> pending =
       new ConcurrentSkipListMap<>();
+
+  /** Mandatory messages the broker returned, by sequence number, until their confirm arrives. */
+  private final Map<Long, UnroutableException> returned = new ConcurrentHashMap<>();
+
+  /** Header that carries a mandatory message's sequence number, to match its return. */
+  static final String SEQ_HEADER = "x-aijobs-publish-seq";
 
   /**
    * Opens a confirm-mode channel on {@code connection}; call off the event loop (it waits for the
@@ -58,6 +66,19 @@ public final class ConfirmingPublisher {
           @Override
           public void handleNack(long seq, boolean multiple) {
             settle(seq, multiple, new IOException("broker refused the message (nack)"));
+          }
+        });
+    ch.addReturnListener(
+        r -> {
+          Object seq =
+              r.getProperties().getHeaders() == null
+                  ? null
+                  : r.getProperties().getHeaders().get(SEQ_HEADER);
+          if (seq instanceof Number n) {
+            // The return comes before the confirm of the same message: settle() fails it.
+            returned.put(
+                n.longValue(),
+                new UnroutableException(r.getExchange(), r.getRoutingKey(), r.getReplyText()));
           }
         });
     ch.addShutdownListener(this::onShutdown);
@@ -96,7 +117,18 @@ public final class ConfirmingPublisher {
   public CompletableFuture<Void> publish(
       String exchange, String routingKey, AMQP.BasicProperties props, byte[] body) {
     CompletableFuture<Void> confirmed = new CompletableFuture<>();
-    loop.execute(() -> doPublish(exchange, routingKey, props, body, confirmed));
+    loop.execute(() -> doPublish(exchange, routingKey, props, body, false, confirmed));
+    return confirmed;
+  }
+
+  /**
+   * Publishes a message that must reach a queue: if the broker returns it as unroutable, the future
+   * fails with an {@link UnroutableException} (instead of completing on the broker's confirm).
+   */
+  public CompletableFuture<Void> publishMandatory(
+      String exchange, String routingKey, AMQP.BasicProperties props, byte[] body) {
+    CompletableFuture<Void> confirmed = new CompletableFuture<>();
+    loop.execute(() -> doPublish(exchange, routingKey, props, body, true, confirmed));
     return confirmed;
   }
 
@@ -110,13 +142,15 @@ public final class ConfirmingPublisher {
       String routingKey,
       AMQP.BasicProperties props,
       byte[] body,
+      boolean mandatory,
       CompletableFuture<Void> confirmed) {
     long seq = -1;
     try {
       Channel ch = channel;
       seq = ch.getNextPublishSeqNo();
       pending.put(seq, confirmed);
-      ch.basicPublish(exchange, routingKey, false, props, body);
+      ch.basicPublish(
+          exchange, routingKey, mandatory, mandatory ? withSeq(props, seq) : props, body);
     } catch (Exception | Error e) {
       if (seq >= 0) {
         pending.remove(seq);
@@ -125,19 +159,31 @@ public final class ConfirmingPublisher {
     }
   }
 
+  private static AMQP.BasicProperties withSeq(AMQP.BasicProperties props, long seq) {
+    Map<String, Object> headers =
+        props.getHeaders() == null ? new HashMap<>() : new HashMap<>(props.getHeaders());
+    headers.put(SEQ_HEADER, seq);
+    return props.builder().headers(headers).build();
+  }
+
   private void settle(long seq, boolean multiple, Exception failure) {
     if (multiple) {
       Map<Long, CompletableFuture<Void>> head = pending.headMap(seq, true);
       for (Map.Entry<Long, CompletableFuture<Void>> e : head.entrySet()) {
-        complete(e.getValue(), failure);
+        complete(e.getValue(), outcome(e.getKey(), failure));
       }
       head.clear();
     } else {
       CompletableFuture<Void> f = pending.remove(seq);
       if (f != null) {
-        complete(f, failure);
+        complete(f, outcome(seq, failure));
       }
     }
+  }
+
+  private Exception outcome(long seq, Exception failure) {
+    UnroutableException unroutable = returned.isEmpty() ? null : returned.remove(seq);
+    return unroutable != null ? unroutable : failure;
   }
 
   private static void complete(CompletableFuture<Void> f, Exception failure) {
@@ -149,6 +195,7 @@ public final class ConfirmingPublisher {
   }
 
   private void failAll(ShutdownSignalException cause) {
+    returned.clear();
     if (!pending.isEmpty()) {
       log.warn(
           "publish channel closed with {} unconfirmed messages: {}",

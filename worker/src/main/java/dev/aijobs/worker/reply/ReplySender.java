@@ -28,7 +28,16 @@ public final class ReplySender {
     this.codec = codec;
   }
 
-  /** Publishes the final result (persistent). */
+  /** Largest result attached to a dead letter (a header must fit in one AMQP frame). */
+  static final int MAX_ATTACHED_RESULT_BYTES = 100 * 1024;
+
+  /** Header of a dead letter holding the job's result, when one was made but not delivered. */
+  public static final String HEADER_RESULT = "x-aijobs-result";
+
+  /**
+   * Publishes the final result (persistent, mandatory): the future fails with an {@link
+   * UnroutableException} when {@code replyTo} names no queue.
+   */
   public CompletableFuture<Void> result(String replyTo, String correlationId, JobResult result) {
     byte[] body;
     try {
@@ -36,7 +45,7 @@ public final class ReplySender {
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
-    return publisher.publish(
+    return publisher.publishMandatory(
         "", replyTo, props(Topology.TYPE_RESULT, correlationId, PERSISTENT), body);
   }
 
@@ -66,16 +75,52 @@ public final class ReplySender {
       byte[] body,
       ErrorCode code,
       String reason) {
+    return deadLetter(routingKey, original, body, code, reason, null);
+  }
+
+  /**
+   * As {@link #deadLetter(String, AMQP.BasicProperties, byte[], ErrorCode, String)}, with the job's
+   * result attached in header {@value #HEADER_RESULT} (when it is at most {@value
+   * #MAX_ATTACHED_RESULT_BYTES} bytes; the reason says when it was too large). Only an allow-list
+   * of the original properties is kept (never {@code user_id} or {@code expiration}, which the
+   * broker would check or act on again).
+   */
+  public CompletableFuture<Void> deadLetter(
+      String routingKey,
+      AMQP.BasicProperties original,
+      byte[] body,
+      ErrorCode code,
+      String reason,
+      JobResult result) {
     Map<String, Object> headers = new HashMap<>();
     if (original != null && original.getHeaders() != null) {
       headers.putAll(original.getHeaders());
     }
-    headers.put(Topology.HEADER_REASON, reason);
+    String why = reason;
+    if (result != null) {
+      byte[] encoded = codec.encodeResult(result);
+      if (encoded.length <= MAX_ATTACHED_RESULT_BYTES) {
+        headers.put(HEADER_RESULT, new String(encoded, java.nio.charset.StandardCharsets.UTF_8));
+      } else {
+        why = reason + " (the result, " + encoded.length + " bytes, is too large to attach)";
+      }
+    }
+    headers.put(Topology.HEADER_REASON, why);
     headers.put(Topology.HEADER_ERROR_CODE, code.wireName());
-    AMQP.BasicProperties.Builder b =
-        original == null ? new AMQP.BasicProperties.Builder() : original.builder();
+    AMQP.BasicProperties.Builder b = new AMQP.BasicProperties.Builder();
+    if (original != null) {
+      b.contentType(original.getContentType())
+          .contentEncoding(original.getContentEncoding())
+          .correlationId(original.getCorrelationId())
+          .replyTo(original.getReplyTo())
+          .messageId(original.getMessageId())
+          .timestamp(original.getTimestamp())
+          .type(original.getType())
+          .appId(original.getAppId())
+          .priority(original.getPriority());
+    }
     AMQP.BasicProperties props = b.headers(headers).deliveryMode(PERSISTENT).build();
-    return publisher.publish(
+    return publisher.publishMandatory(
         Topology.DEAD_LETTER_EXCHANGE, routingKey == null ? "" : routingKey, props, body);
   }
 

@@ -7,11 +7,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.GetResponse;
 import dev.aijobs.protocol.Topology;
 import dev.aijobs.testkit.MockUpstream;
 import dev.aijobs.testkit.TestBroker;
 import dev.aijobs.worker.Worker;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -106,6 +109,75 @@ class LivenessIT {
       BotSide.resetQueues();
     }
     await().atMost(Duration.ofSeconds(30)).until(worker::isReady);
+  }
+
+  @Test
+  void aResultForAMissingReplyQueueIsCountedAndDeadLetteredWithIt() throws Exception {
+    BotSide.drainDeadLetters();
+    ObjectNode job = BotSide.job("no-reply-queue", "mock", "m-missing", "hi");
+    bot.publishRaw(
+        "mock",
+        bot.props("no-reply-queue").replyTo("aijobs-it-no-such-queue").build(),
+        BotSide.JSON.writeValueAsBytes(job));
+    List<GetResponse> dead = new ArrayList<>();
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> dead.addAll(BotSide.drainDeadLetters()) && !dead.isEmpty());
+    Map<String, Object> headers = dead.get(0).getProps().getHeaders();
+    assertThat(headers.get(Topology.HEADER_REASON).toString())
+        .contains("aijobs-it-no-such-queue")
+        .contains("does not exist");
+    JsonNode attached = BotSide.JSON.readTree(headers.get("x-aijobs-result").toString());
+    assertThat(attached.path("status").asText()).isEqualTo("ok");
+    assertThat(upstream.requestCount("m-missing")).isEqualTo(1);
+    assertThat(counter(worker, "aijobs_results_unroutable_total")).isGreaterThanOrEqualTo(1.0);
+  }
+
+  @Test
+  void aReplyQueueThatRefusesPublishesCostsOneProviderCall() throws Exception {
+    BotSide.drainDeadLetters();
+    String refusing = "aijobs-it-refusing-replies";
+    try (Connection c = TestBroker.connectionFactory().newConnection("aijobs-it-bot-guard");
+        Channel ch = c.createChannel()) {
+      ch.queueDelete(refusing);
+      ch.queueDeclare(
+          refusing, false, false, false, Map.of("x-max-length", 0, "x-overflow", "reject-publish"));
+    }
+    try {
+      double failuresBefore = counter(worker, "aijobs_reply_failures_total");
+      ObjectNode job = BotSide.job("refused-1", "mock", "m-refused", "hi");
+      job.put("deadline_ms", System.currentTimeMillis() + 2_000);
+      bot.publishRaw(
+          "mock",
+          bot.props("refused-1").replyTo(refusing).build(),
+          BotSide.JSON.writeValueAsBytes(job));
+      List<GetResponse> dead = new ArrayList<>();
+      await()
+          .atMost(Duration.ofSeconds(40))
+          .until(() -> dead.addAll(BotSide.drainDeadLetters()) && !dead.isEmpty());
+      Map<String, Object> headers = dead.get(0).getProps().getHeaders();
+      assertThat(headers.get(Topology.HEADER_REASON).toString())
+          .contains("could not be published")
+          .contains(refusing);
+      assertThat(headers).containsKey("x-aijobs-result");
+      assertThat(upstream.requestCount("m-refused")).as("provider calls").isEqualTo(1);
+      assertThat(counter(worker, "aijobs_reply_failures_total")).isGreaterThan(failuresBefore);
+    } finally {
+      try (Connection c = TestBroker.connectionFactory().newConnection("aijobs-it-bot-guard");
+          Channel ch = c.createChannel()) {
+        ch.queueDelete(refusing);
+      }
+    }
+  }
+
+  private static double counter(Worker w, String name) {
+    double sum = 0;
+    for (String line : w.registry().scrape().split("\n")) {
+      if (line.startsWith(name + " ") || line.startsWith(name + "{")) {
+        sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+      }
+    }
+    return sum;
   }
 
   private static int status(Worker w, String path) throws Exception {
