@@ -48,6 +48,8 @@ public final class Worker implements AutoCloseable {
   private final WorkerConfig config;
   private final Resources r = new Resources();
   private final InFlightJobs inFlight = new InFlightJobs();
+  private final java.util.concurrent.atomic.AtomicInteger blockedConnections =
+      new java.util.concurrent.atomic.AtomicInteger();
   private volatile boolean closed;
 
   private Worker(WorkerConfig config) {
@@ -113,6 +115,14 @@ public final class Worker implements AutoCloseable {
             config, amqpLoop, r.dispatch, new DefaultThreadFactory(THREAD_PREFIX + "amqp", true));
     r.publishConnection = BrokerConnections.open(cf, config, "aijobs-worker-publish");
     r.consumeConnection = BrokerConnections.open(cf, config, "aijobs-worker-consume");
+    watchBlocked(r.publishConnection);
+    watchBlocked(r.consumeConnection);
+    io.micrometer.core.instrument.Gauge.builder(
+            "aijobs.amqp.blocked",
+            blockedConnections,
+            java.util.concurrent.atomic.AtomicInteger::get)
+        .description("worker connections the broker has blocked (resource alarm)")
+        .register(r.registry);
     ConfirmingPublisher publisher = new ConfirmingPublisher(r.publishConnection, amqpLoop);
     r.publisher = publisher;
     ReplySender replies = new ReplySender(publisher, codec);
@@ -162,10 +172,27 @@ public final class Worker implements AutoCloseable {
   /** Whether the worker is consuming jobs. */
   public boolean isReady() {
     return !closed
+        && blockedConnections.get() == 0
         && r.consumer != null
         && r.consumer.isConsuming()
         && r.publisher != null
         && r.publisher.isOpen();
+  }
+
+  /**
+   * Logs and counts {@code connection.blocked}: the broker stops reading from a connection during a
+   * resource alarm (memory or disk), so results wait; readiness is 503 meanwhile.
+   */
+  private void watchBlocked(Connection c) {
+    c.addBlockedListener(
+        reason -> {
+          blockedConnections.incrementAndGet();
+          log.warn("the broker blocked connection {}: {}", c.getClientProvidedName(), reason);
+        },
+        () -> {
+          blockedConnections.decrementAndGet();
+          log.info("the broker unblocked connection {}", c.getClientProvidedName());
+        });
   }
 
   /** The bound port of the metrics/health endpoint. */

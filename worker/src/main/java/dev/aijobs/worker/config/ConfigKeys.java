@@ -22,6 +22,7 @@ public final class ConfigKeys {
   public static final String MAX_BODY_BYTES = "AIJOBS_MAX_BODY_BYTES";
   public static final String DEFAULT_JOB_TIMEOUT = "AIJOBS_DEFAULT_JOB_TIMEOUT";
   public static final String DRAIN_TIMEOUT = "AIJOBS_DRAIN_TIMEOUT";
+  public static final String REPLY_TO_PATTERN = "AIJOBS_REPLY_TO_PATTERN";
   public static final String HTTP_HOST = "AIJOBS_HTTP_HOST";
   public static final String HTTP_PORT = "AIJOBS_HTTP_PORT";
   public static final String IO_THREADS = "AIJOBS_IO_THREADS";
@@ -108,6 +109,7 @@ public final class ConfigKeys {
           MAX_BODY_BYTES,
           DEFAULT_JOB_TIMEOUT,
           DRAIN_TIMEOUT,
+          REPLY_TO_PATTERN,
           HTTP_HOST,
           HTTP_PORT,
           IO_THREADS,

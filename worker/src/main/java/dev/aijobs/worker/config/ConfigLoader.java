@@ -53,7 +53,10 @@ public final class ConfigLoader {
             v.integer(ConfigKeys.MAX_IN_FLIGHT).orElse(j.maxInFlight()),
             v.integer(ConfigKeys.MAX_BODY_BYTES).orElse(j.maxBodyBytes()),
             v.duration(ConfigKeys.DEFAULT_JOB_TIMEOUT).orElse(j.defaultTimeout()),
-            v.duration(ConfigKeys.DRAIN_TIMEOUT).orElse(j.drainTimeout()));
+            v.duration(ConfigKeys.DRAIN_TIMEOUT).orElse(j.drainTimeout()),
+            v.string(ConfigKeys.REPLY_TO_PATTERN)
+                .map(ConfigLoader::replyToPattern)
+                .orElse(j.replyToPattern()));
     WorkerConfig.Retry r = WorkerConfig.Retry.DEFAULTS;
     WorkerConfig.Retry retry =
         new WorkerConfig.Retry(
@@ -104,6 +107,15 @@ public final class ConfigLoader {
                 new WorkerConfig.TrustStore(
                     path, v.string(passwordKey).map(Secret::of).orElse(null)))
         .orElse(null);
+  }
+
+  private static java.util.regex.Pattern replyToPattern(String regex) {
+    try {
+      return java.util.regex.Pattern.compile(regex);
+    } catch (java.util.regex.PatternSyntaxException e) {
+      throw ConfigException.invalid(
+          ConfigKeys.REPLY_TO_PATTERN, "is not a valid regular expression: " + e.getDescription());
+    }
   }
 
   private static WorkerConfig.LogFormat logFormat(String text) {

@@ -153,11 +153,17 @@ public record WorkerConfig(
    * @param maxBodyBytes largest accepted job body in bytes
    * @param defaultTimeout deadline of jobs without {@code deadline_ms}, from when they are consumed
    * @param drainTimeout how long a stopping worker waits for in-flight jobs before requeueing them
+   * @param replyToPattern when set, a job's {@code reply_to} must match it entirely, or the job is
+   *     dead-lettered without any reply (keeps results out of queues that are not reply queues)
    */
   public record Jobs(
-      int maxInFlight, int maxBodyBytes, Duration defaultTimeout, Duration drainTimeout) {
+      int maxInFlight,
+      int maxBodyBytes,
+      Duration defaultTimeout,
+      Duration drainTimeout,
+      java.util.regex.Pattern replyToPattern) {
     public static final Jobs DEFAULTS =
-        new Jobs(2000, 1024 * 1024, Duration.ofSeconds(120), Duration.ofSeconds(30));
+        new Jobs(2000, 1024 * 1024, Duration.ofSeconds(120), Duration.ofSeconds(30), null);
 
     public Jobs {
       Check.range(ConfigKeys.MAX_IN_FLIGHT, maxInFlight, 1, 65535);
@@ -168,7 +174,12 @@ public record WorkerConfig(
 
     /** These settings with another in-flight budget. */
     public Jobs withMaxInFlight(int v) {
-      return new Jobs(v, maxBodyBytes, defaultTimeout, drainTimeout);
+      return new Jobs(v, maxBodyBytes, defaultTimeout, drainTimeout, replyToPattern);
+    }
+
+    /** Whether results may be published to {@code replyTo}. */
+    public boolean allowsReplyTo(String replyTo) {
+      return replyToPattern == null || replyToPattern.matcher(replyTo).matches();
     }
   }
 

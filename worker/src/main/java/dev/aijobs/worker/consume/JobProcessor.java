@@ -138,6 +138,12 @@ public final class JobProcessor {
       throw InvalidJobException.message(
           "AMQP property reply_to is missing: there is nowhere to send the result");
     }
+    if (!config.jobs().allowsReplyTo(props.getReplyTo())) {
+      throw InvalidJobException.message(
+          "AMQP property reply_to '"
+              + props.getReplyTo()
+              + "' does not match AIJOBS_REPLY_TO_PATTERN: no result is sent there");
+    }
     if (props.getMessageId() != null && !props.getMessageId().equals(job.id())) {
       throw InvalidJobException.badField(
           "id",
@@ -344,7 +350,7 @@ public final class JobProcessor {
         replies.deadLetter(env.getRoutingKey(), props, body, code, reason);
     CompletableFuture<Void> answered = CompletableFuture.completedFuture(null);
     String replyTo = props.getReplyTo();
-    if (replyTo != null && !replyTo.isBlank()) {
+    if (replyTo != null && !replyTo.isBlank() && config.jobs().allowsReplyTo(replyTo)) {
       JobResult result =
           JobResult.error(
               id,

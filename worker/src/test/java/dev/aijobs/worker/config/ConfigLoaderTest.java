@@ -197,7 +197,9 @@ class ConfigLoaderTest {
                 ? "/nonexistent/store.p12"
                 : key.endsWith("_HOST") || key.endsWith("PASSWORD") || key.endsWith("CONFIG_FILE")
                     ? null
-                    : key.endsWith("ADDRESSES") ? "a:notaport" : "-1x";
+                    : key.endsWith("ADDRESSES")
+                        ? "a:notaport"
+                        : key.endsWith("_PATTERN") ? "(unclosed" : "-1x";
     org.assertj.core.api.ThrowableAssert.ThrowingCallable loading =
         () -> {
           WorkerConfig c = load(key, bad);
