@@ -8,6 +8,7 @@ import dev.aijobs.worker.config.WorkerConfig;
 import dev.aijobs.worker.consume.ConsumerSupervisor;
 import dev.aijobs.worker.consume.InFlightJobs;
 import dev.aijobs.worker.consume.JobProcessor;
+import dev.aijobs.worker.consume.ReadGate;
 import dev.aijobs.worker.execute.JobExecutor;
 import dev.aijobs.worker.execute.UpstreamClient;
 import dev.aijobs.worker.metrics.HttpEndpoint;
@@ -47,13 +48,16 @@ public final class Worker implements AutoCloseable {
 
   private final WorkerConfig config;
   private final Resources r = new Resources();
-  private final InFlightJobs inFlight = new InFlightJobs();
+  private final ReadGate readGate;
+  private final InFlightJobs inFlight;
   private final java.util.concurrent.atomic.AtomicInteger blockedConnections =
       new java.util.concurrent.atomic.AtomicInteger();
   private volatile boolean closed;
 
   private Worker(WorkerConfig config) {
     this.config = config;
+    this.readGate = new ReadGate(config.jobs().maxInFlightBytes());
+    this.inFlight = new InFlightJobs(readGate);
   }
 
   /** Starts a worker; on failure everything started so far is closed again. */
@@ -110,11 +114,23 @@ public final class Worker implements AutoCloseable {
     r.dispatch =
         Executors.newFixedThreadPool(2, new DefaultThreadFactory(THREAD_PREFIX + "dispatch", true));
     EventLoop amqpLoop = r.group.next(); // both connections on one loop: acks never wait
-    ConnectionFactory cf =
-        BrokerConnections.factory(
-            config, amqpLoop, r.dispatch, new DefaultThreadFactory(THREAD_PREFIX + "amqp", true));
+    DefaultThreadFactory amqpThreads = new DefaultThreadFactory(THREAD_PREFIX + "amqp", true);
+    ConnectionFactory cf = BrokerConnections.factory(config, amqpLoop, r.dispatch, amqpThreads);
+    // The consume connection's reads pause while the jobs held exceed the byte budget.
+    ConnectionFactory consumeCf =
+        BrokerConnections.factory(config, amqpLoop, r.dispatch, amqpThreads, readGate::attach);
     r.publishConnection = BrokerConnections.open(cf, config, "aijobs-worker-publish");
-    r.consumeConnection = BrokerConnections.open(cf, config, "aijobs-worker-consume");
+    r.consumeConnection = BrokerConnections.open(consumeCf, config, "aijobs-worker-consume");
+    io.micrometer.core.instrument.Gauge.builder(
+            "aijobs.jobs.in.flight.bytes", inFlight, InFlightJobs::bytes)
+        .description("bytes of the job bodies held")
+        .baseUnit("bytes")
+        .register(r.registry);
+    io.micrometer.core.instrument.Gauge.builder(
+            "aijobs.deliveries.paused", readGate, g -> g.isPaused() ? 1 : 0)
+        .description(
+            "1 while deliveries are paused: the jobs held exceed AIJOBS_MAX_IN_FLIGHT_BYTES")
+        .register(r.registry);
     watchBlocked(r.publishConnection);
     watchBlocked(r.consumeConnection);
     io.micrometer.core.instrument.Gauge.builder(
@@ -142,6 +158,7 @@ public final class Worker implements AutoCloseable {
             r.supervision,
             config.endpoint().livenessTimeout());
     r.consumer.start();
+    r.supervision.scheduleWithFixedDelay(readGate::keepAlive, 5, 5, TimeUnit.SECONDS);
     if (!config.endpoint().summaryInterval().isZero()) {
       r.summary =
           Executors.newSingleThreadScheduledExecutor(

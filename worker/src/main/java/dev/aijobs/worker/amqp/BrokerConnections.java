@@ -28,6 +28,19 @@ public final class BrokerConnections {
   /** A factory for the worker's connections. */
   public static ConnectionFactory factory(
       WorkerConfig config, EventLoopGroup loop, ExecutorService dispatch, ThreadFactory threads) {
+    return factory(config, loop, dispatch, threads, ch -> {});
+  }
+
+  /**
+   * A factory whose connections' socket channels are also handed to {@code onChannel} (at every
+   * connect and reconnect), e.g. to pause their reads.
+   */
+  public static ConnectionFactory factory(
+      WorkerConfig config,
+      EventLoopGroup loop,
+      ExecutorService dispatch,
+      ThreadFactory threads,
+      java.util.function.Consumer<io.netty.channel.Channel> onChannel) {
     ConnectionFactory cf = new ConnectionFactory();
     URI uri = URI.create(config.amqp().uri());
     try {
@@ -49,6 +62,7 @@ public final class BrokerConnections {
                 params.setEndpointIdentificationAlgorithm("HTTPS");
                 ssl.engine().setSSLParameters(params);
               }
+              onChannel.accept(ch);
             });
     if (tls) {
       cf.netty().sslContext(sslContext(config));
@@ -60,7 +74,10 @@ public final class BrokerConnections {
     cf.setConnectionTimeout(10_000);
     cf.setSharedExecutor(dispatch);
     cf.setThreadFactory(threads);
-    cf.setMaxInboundMessageBodySize(Math.max(64 << 20, config.jobs().maxBodyBytes() + (1 << 20)));
+    // At least RabbitMQ's largest message (128 MiB by default): a larger limit here than the
+    // broker's lets an oversized job be read and dead-lettered instead of closing the connection
+    // on every redelivery.
+    cf.setMaxInboundMessageBodySize(Math.max(129 << 20, config.jobs().maxBodyBytes() + (1 << 20)));
     return cf;
   }
 

@@ -20,6 +20,7 @@ public final class ConfigKeys {
       "AIJOBS_UPSTREAM_TLS_TRUST_STORE_PASSWORD";
   public static final String MAX_IN_FLIGHT = "AIJOBS_MAX_IN_FLIGHT";
   public static final String MAX_BODY_BYTES = "AIJOBS_MAX_BODY_BYTES";
+  public static final String MAX_IN_FLIGHT_BYTES = "AIJOBS_MAX_IN_FLIGHT_BYTES";
   public static final String DEFAULT_JOB_TIMEOUT = "AIJOBS_DEFAULT_JOB_TIMEOUT";
   public static final String DRAIN_TIMEOUT = "AIJOBS_DRAIN_TIMEOUT";
   public static final String REPLY_TO_PATTERN = "AIJOBS_REPLY_TO_PATTERN";
@@ -107,6 +108,7 @@ public final class ConfigKeys {
           UPSTREAM_TLS_TRUST_STORE_PASSWORD,
           MAX_IN_FLIGHT,
           MAX_BODY_BYTES,
+          MAX_IN_FLIGHT_BYTES,
           DEFAULT_JOB_TIMEOUT,
           DRAIN_TIMEOUT,
           REPLY_TO_PATTERN,

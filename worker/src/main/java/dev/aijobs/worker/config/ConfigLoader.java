@@ -56,7 +56,8 @@ public final class ConfigLoader {
             v.duration(ConfigKeys.DRAIN_TIMEOUT).orElse(j.drainTimeout()),
             v.string(ConfigKeys.REPLY_TO_PATTERN)
                 .map(ConfigLoader::replyToPattern)
-                .orElse(j.replyToPattern()));
+                .orElse(j.replyToPattern()),
+            v.bytes(ConfigKeys.MAX_IN_FLIGHT_BYTES).orElse(j.maxInFlightBytes()));
     WorkerConfig.Retry r = WorkerConfig.Retry.DEFAULTS;
     WorkerConfig.Retry retry =
         new WorkerConfig.Retry(

@@ -33,6 +33,30 @@ final class ConfigValues {
             });
   }
 
+  /** A size in bytes: {@code 1048576}, {@code 512k}, {@code 64m}, {@code 1g} (powers of 1024). */
+  Optional<Long> bytes(String key) {
+    return string(key)
+        .map(
+            text -> {
+              String t = text.toLowerCase(Locale.ROOT).replace("b", "").replace("i", "").trim();
+              long unit = 1;
+              if (t.endsWith("k")) {
+                unit = 1L << 10;
+              } else if (t.endsWith("m")) {
+                unit = 1L << 20;
+              } else if (t.endsWith("g")) {
+                unit = 1L << 30;
+              }
+              String digits = unit == 1 ? t : t.substring(0, t.length() - 1).trim();
+              try {
+                return Math.multiplyExact(Long.parseLong(digits), unit);
+              } catch (NumberFormatException | ArithmeticException e) {
+                throw ConfigException.invalid(
+                    key, "must be a size like 1048576, 512k, 64m or 1g, got '" + text + "'");
+              }
+            });
+  }
+
   int integer(String key, int def, int min, int max) {
     int n = integer(key).orElse(def);
     Check.range(key, n, min, max);

@@ -155,18 +155,37 @@ public record WorkerConfig(
    * @param drainTimeout how long a stopping worker waits for in-flight jobs before requeueing them
    * @param replyToPattern when set, a job's {@code reply_to} must match it entirely, or the job is
    *     dead-lettered without any reply (keeps results out of queues that are not reply queues)
+   * @param maxInFlightBytes job bodies held at once, in bytes: past it, deliveries pause until jobs
+   *     finish (memory bounded in bytes, next to the count)
    */
   public record Jobs(
       int maxInFlight,
       int maxBodyBytes,
       Duration defaultTimeout,
       Duration drainTimeout,
-      java.util.regex.Pattern replyToPattern) {
+      java.util.regex.Pattern replyToPattern,
+      long maxInFlightBytes) {
+    /**
+     * Default byte budget: an eighth of the heap (a job holds its body several times over while it
+     * runs: the message, the parsed chat, the request sent), at least 16 MiB.
+     */
+    public static final long DEFAULT_MAX_IN_FLIGHT_BYTES =
+        Math.max(16L << 20, Runtime.getRuntime().maxMemory() / 8);
+
     public static final Jobs DEFAULTS =
-        new Jobs(2000, 1024 * 1024, Duration.ofSeconds(120), Duration.ofSeconds(30), null);
+        new Jobs(
+            2000,
+            1024 * 1024,
+            Duration.ofSeconds(120),
+            Duration.ofSeconds(30),
+            null,
+            DEFAULT_MAX_IN_FLIGHT_BYTES);
 
     public Jobs {
       Check.range(ConfigKeys.MAX_IN_FLIGHT, maxInFlight, 1, 65535);
+      if (maxInFlightBytes < 1) {
+        throw ConfigException.invalid(ConfigKeys.MAX_IN_FLIGHT_BYTES, "must be > 0");
+      }
       Check.range(ConfigKeys.MAX_BODY_BYTES, maxBodyBytes, 1, 64 * 1024 * 1024);
       Check.positive(ConfigKeys.DEFAULT_JOB_TIMEOUT, defaultTimeout);
       Check.notNegative(ConfigKeys.DRAIN_TIMEOUT, drainTimeout);
@@ -174,7 +193,8 @@ public record WorkerConfig(
 
     /** These settings with another in-flight budget. */
     public Jobs withMaxInFlight(int v) {
-      return new Jobs(v, maxBodyBytes, defaultTimeout, drainTimeout, replyToPattern);
+      return new Jobs(
+          v, maxBodyBytes, defaultTimeout, drainTimeout, replyToPattern, maxInFlightBytes);
     }
 
     /** Whether results may be published to {@code replyTo}. */

@@ -2,9 +2,10 @@ package dev.aijobs.worker.consume;
 
 import com.rabbitmq.client.Channel;
 import java.time.Duration;
-import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,19 +17,34 @@ import org.slf4j.LoggerFactory;
 public final class InFlightJobs {
   private static final Logger log = LoggerFactory.getLogger(InFlightJobs.class);
 
-  private final Map<Long, Delivery> deliveries = new ConcurrentHashMap<>();
+  // Keyed by the delivery itself: tags restart on every channel (a resubscription, a recovery).
+  private final Set<Delivery> deliveries = ConcurrentHashMap.newKeySet();
   private final Object drained = new Object();
+  private final AtomicLong bytes = new AtomicLong();
+  private final ReadGate gate;
   private volatile boolean draining;
+
+  /** In-flight jobs without a byte budget. */
+  public InFlightJobs() {
+    this(null);
+  }
+
+  /** In-flight jobs whose bodies' bytes drive {@code gate} (null: no budget). */
+  public InFlightJobs(ReadGate gate) {
+    this.gate = gate;
+  }
 
   /** One unsettled delivery. */
   public final class Delivery {
     private final Channel channel;
     private final long tag;
+    private final int size;
     private boolean settled;
 
-    private Delivery(Channel channel, long tag) {
+    private Delivery(Channel channel, long tag, int size) {
       this.channel = channel;
       this.tag = tag;
+      this.size = size;
     }
 
     /** Acks the job; later calls do nothing. */
@@ -71,7 +87,8 @@ public final class InFlightJobs {
         }
         settled = true;
       }
-      deliveries.remove(tag);
+      deliveries.remove(this);
+      held(bytes.addAndGet(-size));
       if (deliveries.isEmpty()) {
         synchronized (drained) {
           drained.notifyAll();
@@ -81,11 +98,23 @@ public final class InFlightJobs {
     }
   }
 
-  /** Registers a new delivery. */
-  public Delivery add(Channel channel, long tag) {
-    Delivery d = new Delivery(channel, tag);
-    deliveries.put(tag, d);
+  /** Registers a new delivery of {@code size} bytes. */
+  public Delivery add(Channel channel, long tag, int size) {
+    Delivery d = new Delivery(channel, tag, size);
+    deliveries.add(d);
+    held(bytes.addAndGet(size));
     return d;
+  }
+
+  /** Bytes of the job bodies held right now. */
+  public long bytes() {
+    return bytes.get();
+  }
+
+  private void held(long now) {
+    if (gate != null) {
+      gate.update(now);
+    }
   }
 
   /** Jobs held right now. */
@@ -116,7 +145,7 @@ public final class InFlightJobs {
       }
     }
     int requeued = 0;
-    for (Delivery d : deliveries.values()) {
+    for (Delivery d : deliveries) {
       d.requeue();
       requeued++;
     }

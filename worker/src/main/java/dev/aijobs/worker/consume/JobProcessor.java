@@ -76,7 +76,7 @@ public final class JobProcessor {
   public void onDelivery(Channel channel, Envelope env, AMQP.BasicProperties props, byte[] body) {
     long startNanos = System.nanoTime();
     long nowMs = System.currentTimeMillis();
-    InFlightJobs.Delivery delivery = inFlight.add(channel, env.getDeliveryTag());
+    InFlightJobs.Delivery delivery = inFlight.add(channel, env.getDeliveryTag(), body.length);
     if (inFlight.isDraining()) {
       delivery.requeue();
       return;

@@ -31,6 +31,14 @@ final class WorkerProcess implements AutoCloseable {
   }
 
   static WorkerProcess start(String name, Map<String, String> env) throws IOException {
+    return start(name, env, "-Xmx256m");
+  }
+
+  /**
+   * Starts the worker with {@code javaOpts} as its JAVA_OPTS (added to the launcher's defaults).
+   */
+  static WorkerProcess start(String name, Map<String, String> env, String javaOpts)
+      throws IOException {
     if (!Files.exists(JAR)) {
       throw new IllegalStateException(
           JAR.toAbsolutePath() + " is missing: run ./mvnw verify (package builds it)");
@@ -38,7 +46,7 @@ final class WorkerProcess implements AutoCloseable {
     int port = freePort();
     Path log = Path.of("target", "it-" + name + ".log");
     ProcessBuilder pb = launcher();
-    pb.environment().put("JAVA_OPTS", "-Xmx256m");
+    pb.environment().put("JAVA_OPTS", javaOpts);
     pb.environment().putAll(env);
     pb.environment().put("AIJOBS_HTTP_PORT", String.valueOf(port));
     pb.redirectErrorStream(true).redirectOutput(log.toFile());
