@@ -49,6 +49,7 @@ public final class Worker implements AutoCloseable {
   private final WorkerConfig config;
   private final Resources r = new Resources();
   private final ReadGate readGate;
+  private volatile long publisherDownSince = Long.MAX_VALUE;
   private final InFlightJobs inFlight;
   private final java.util.concurrent.atomic.AtomicInteger blockedConnections =
       new java.util.concurrent.atomic.AtomicInteger();
@@ -141,6 +142,11 @@ public final class Worker implements AutoCloseable {
         .register(r.registry);
     ConfirmingPublisher publisher = new ConfirmingPublisher(r.publishConnection, amqpLoop);
     r.publisher = publisher;
+    publisher.onState(
+        up -> {
+          readGate.publisherDown(!up);
+          publisherDownSince = up ? Long.MAX_VALUE : System.nanoTime();
+        });
     ReplySender replies = new ReplySender(publisher, codec);
     ProviderGuards guards = new ProviderGuards(config, r.registry);
     JobExecutor executor =
@@ -183,7 +189,11 @@ public final class Worker implements AutoCloseable {
    * than the liveness timeout.
    */
   public boolean isLive() {
-    return closed || r.consumer == null || r.consumer.consumingRecently();
+    long down = publisherDownSince;
+    boolean publisherStuck =
+        down != Long.MAX_VALUE
+            && System.nanoTime() - down > config.endpoint().livenessTimeout().toNanos();
+    return closed || r.consumer == null || (r.consumer.consumingRecently() && !publisherStuck);
   }
 
   /** Whether the worker is consuming jobs. */

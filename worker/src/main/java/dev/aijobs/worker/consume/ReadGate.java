@@ -11,7 +11,8 @@ import org.slf4j.LoggerFactory;
  * broker then stops sending (TCP back-pressure): jobs wait in the queue, not in this worker's heap,
  * whatever their size and the prefetch. While paused, {@link #keepAlive} lets one read through now
  * and then so the connection's heartbeat check never sees it idle (a read takes at most one socket
- * buffer). Thread-safe.
+ * buffer). Reads pause too while results cannot be published ({@link #publisherDown}): jobs taken
+ * then could only end in the queue again. Thread-safe.
  */
 public final class ReadGate {
   private static final Logger log = LoggerFactory.getLogger(ReadGate.class);
@@ -19,6 +20,8 @@ public final class ReadGate {
   private final long budget;
   private final long resumeBelow;
   private final AtomicBoolean paused = new AtomicBoolean();
+  private volatile boolean overBudget;
+  private volatile boolean publisherDown;
   private volatile Channel channel;
 
   /** A gate for {@code budget} bytes of job bodies. */
@@ -35,14 +38,34 @@ public final class ReadGate {
 
   /** The bytes held changed to {@code held}. */
   void update(long held) {
-    if (held > budget) {
-      if (paused.compareAndSet(false, true)) {
-        setAutoRead(false);
-        log.info("jobs held {} bytes, over the budget of {}: pausing deliveries", held, budget);
-      }
-    } else if (held < resumeBelow && paused.compareAndSet(true, false)) {
-      setAutoRead(true);
+    if (held > budget && !overBudget) {
+      overBudget = true;
+      log.info("jobs held {} bytes, over the budget of {}: pausing deliveries", held, budget);
+      apply();
+    } else if (held < resumeBelow && overBudget) {
+      overBudget = false;
       log.info("jobs held {} bytes: resuming deliveries", held);
+      apply();
+    }
+  }
+
+  /** Results can (false) or cannot (true) be published now. */
+  public void publisherDown(boolean down) {
+    if (publisherDown != down) {
+      publisherDown = down;
+      if (down) {
+        log.warn("results cannot be published: pausing deliveries");
+      } else {
+        log.info("results can be published again: resuming deliveries");
+      }
+      apply();
+    }
+  }
+
+  private synchronized void apply() {
+    boolean pause = overBudget || publisherDown;
+    if (paused.getAndSet(pause) != pause) {
+      setAutoRead(!pause);
     }
   }
 

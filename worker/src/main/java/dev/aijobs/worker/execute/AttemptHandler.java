@@ -32,6 +32,14 @@ import org.asynchttpclient.ListenableFuture;
 final class AttemptHandler implements AsyncHandler<Void> {
   private static final int MAX_BODY = 16 * 1024 * 1024;
 
+  /**
+   * Most bytes one streamed answer may take (events, their JSON envelopes, comments): bounds the
+   * memory of a line, an event and the assembled answer alike.
+   */
+  static final long MAX_STREAM_BYTES = 32L * 1024 * 1024;
+
+  private long streamBytes;
+
   private final AttemptSpec spec;
   private final ResponseMapper responses;
   private final Timer timer;
@@ -196,6 +204,18 @@ final class AttemptHandler implements AsyncHandler<Void> {
   public State onBodyPartReceived(HttpResponseBodyPart part) {
     byte[] bytes = part.getBodyPartBytes();
     if (sseMode) {
+      streamBytes += bytes.length;
+      if (streamBytes > MAX_STREAM_BYTES) {
+        complete(
+            AttemptOutcome.failed(
+                new JobError(
+                    ErrorCode.MALFORMED_RESPONSE,
+                    "stream larger than " + MAX_STREAM_BYTES + " bytes",
+                    status,
+                    true),
+                null));
+        return State.ABORT;
+      }
       sse.feed(bytes);
       return stream.error() == null ? State.CONTINUE : failStream();
     }

@@ -77,6 +77,11 @@ final class SseParser {
       hasData = true;
     } else if (field.equals("event")) {
       type = value;
+    } else if (field.equals("error")) {
+      // Older llama.cpp servers report a failure mid-stream as an "error:" field, which the SSE
+      // rules would drop: it is an error event.
+      dispatch();
+      sink.accept(new Event("error", value));
     }
   }
 

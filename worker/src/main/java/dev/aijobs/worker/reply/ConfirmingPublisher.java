@@ -31,6 +31,7 @@ public final class ConfirmingPublisher {
 
   private final Connection connection;
   private volatile Channel channel;
+  private volatile java.util.function.Consumer<Boolean> onState = up -> {};
   private final EventLoop loop;
   private final ConcurrentNavigableMap<Long, CompletableFuture<Void>> pending =
       new ConcurrentSkipListMap<>();
@@ -53,8 +54,26 @@ public final class ConfirmingPublisher {
     this.channel = open();
   }
 
+  /** Tells {@code listener} whenever publishing becomes possible (true) or impossible (false). */
+  public void onState(java.util.function.Consumer<Boolean> listener) {
+    this.onState = listener;
+    listener.accept(isOpen());
+  }
+
   private Channel open() throws IOException {
     Channel ch = connection.createChannel();
+    if (ch instanceof com.rabbitmq.client.Recoverable r) {
+      r.addRecoveryListener(
+          new com.rabbitmq.client.RecoveryListener() {
+            @Override
+            public void handleRecovery(com.rabbitmq.client.Recoverable recoverable) {
+              onState.accept(true);
+            }
+
+            @Override
+            public void handleRecoveryStarted(com.rabbitmq.client.Recoverable recoverable) {}
+          });
+    }
     ch.confirmSelect();
     ch.addConfirmListener(
         new ConfirmListener() {
@@ -87,6 +106,9 @@ public final class ConfirmingPublisher {
 
   private void onShutdown(ShutdownSignalException cause) {
     failAll(cause);
+    if (!cause.isInitiatedByApplication()) {
+      onState.accept(false);
+    }
     if (!cause.isHardError() && !cause.isInitiatedByApplication() && connection.isOpen()) {
       log.warn("publish channel closed by the broker ({}); opening a new one", cause.getMessage());
       // Opening waits for the broker: not on the thread that delivered the close.
@@ -95,6 +117,7 @@ public final class ConfirmingPublisher {
               () -> {
                 try {
                   channel = open();
+                  onState.accept(true);
                 } catch (IOException | RuntimeException e) {
                   log.error("cannot reopen the publish channel: {}", e.toString());
                 }

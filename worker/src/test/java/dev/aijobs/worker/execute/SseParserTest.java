@@ -66,4 +66,14 @@ class SseParserTest {
     parser.finish();
     assertThat(events).containsExactly(new SseParser.Event(null, "{\"last\":true}"));
   }
+
+  @Test
+  void anErrorFieldIsAnErrorEvent() {
+    feed("data: {\"a\":1}\n\nerror: {\"code\":500,\"message\":\"oom\"}\n\n");
+    parser.finish();
+    assertThat(events)
+        .containsExactly(
+            new SseParser.Event(null, "{\"a\":1}"),
+            new SseParser.Event("error", "{\"code\":500,\"message\":\"oom\"}"));
+  }
 }

@@ -146,6 +146,7 @@ class CorpusIT {
           Map.entry("no-done", Expect.ok("Cut by the token limit", "length")),
           Map.entry("usage-without-finish", Expect.error("truncated_stream")),
           Map.entry("error-in-200", Expect.error("upstream_error")),
+          Map.entry("llamacpp-error-line", Expect.error("upstream_error")),
           Map.entry(
               "vllm-reasoning-aliases",
               Expect.ok("Done.", "stop").reasoning("Think.").usage(7, 4, 11, null, null, null)));
