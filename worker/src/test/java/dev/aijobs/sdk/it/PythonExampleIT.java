@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.fail;
 import static org.awaitility.Awaitility.await;
 
 import dev.aijobs.testkit.MockUpstream;
-import dev.aijobs.testkit.TestBroker;
 import dev.aijobs.worker.Worker;
+import dev.aijobs.worker.it.ItBroker;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -34,7 +34,7 @@ class PythonExampleIT {
                   PYTHON,
                   EXAMPLES.resolve("demo_async.py").toString(),
                   "--url",
-                  TestBroker.uri(),
+                  ItBroker.uri(),
                   "--provider",
                   "mock",
                   "--model",

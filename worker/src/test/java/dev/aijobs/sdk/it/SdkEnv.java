@@ -9,6 +9,7 @@ import dev.aijobs.testkit.TestBroker;
 import dev.aijobs.worker.Worker;
 import dev.aijobs.worker.config.ConfigLoader;
 import dev.aijobs.worker.config.ConfigSource;
+import dev.aijobs.worker.it.ItBroker;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -27,7 +28,7 @@ final class SdkEnv {
   /** Environment for an in-process worker against the test broker and the mock upstream. */
   static Map<String, String> workerEnv(MockUpstream upstream) {
     Map<String, String> env = new HashMap<>();
-    env.put("AIJOBS_AMQP_URI", TestBroker.uri());
+    env.put("AIJOBS_AMQP_URI", ItBroker.uri());
     env.put("AIJOBS_PROVIDER_MOCK_BASE_URL", upstream.baseUrl());
     env.put("AIJOBS_HTTP_HOST", "127.0.0.1");
     env.put("AIJOBS_HTTP_PORT", "0");
@@ -41,7 +42,7 @@ final class SdkEnv {
 
   /** Starts an in-process worker after declaring the worker's topology. */
   static Worker startWorker(MockUpstream upstream) throws Exception {
-    try (Connection c = TestBroker.connectionFactory().newConnection("aijobs-sdk-it-setup");
+    try (Connection c = ItBroker.connectionFactory().newConnection("aijobs-sdk-it-setup");
         Channel ch = c.createChannel()) {
       Topology.declareWorkerSide(ch);
     }
@@ -56,7 +57,7 @@ final class SdkEnv {
   /** A client config on the test broker with this reply queue and a unique connection name. */
   static ClientConfig.Builder config(String replyQueue) {
     return ClientConfig.builder()
-        .uri(TestBroker.uri())
+        .uri(ItBroker.uri())
         .replyQueue(replyQueue)
         .connectionName("aijobs-sdk-it-" + UUID.randomUUID())
         .recoveryInterval(java.time.Duration.ofMillis(500));
@@ -64,7 +65,7 @@ final class SdkEnv {
 
   /** Deletes queues (and exchanges, names starting with {@code x:}) over a fresh connection. */
   static void delete(String... names) throws IOException, TimeoutException {
-    try (Connection c = TestBroker.connectionFactory().newConnection("aijobs-sdk-it-cleanup")) {
+    try (Connection c = ItBroker.connectionFactory().newConnection("aijobs-sdk-it-cleanup")) {
       for (String name : names) {
         if (name == null) {
           continue;
@@ -84,7 +85,7 @@ final class SdkEnv {
 
   /** Messages ready in a queue. */
   static long messageCount(String queue) throws IOException, TimeoutException {
-    try (Connection c = TestBroker.connectionFactory().newConnection("aijobs-sdk-it-count");
+    try (Connection c = ItBroker.connectionFactory().newConnection("aijobs-sdk-it-count");
         Channel ch = c.createChannel()) {
       return ch.queueDeclarePassive(queue).getMessageCount();
     }

@@ -11,8 +11,8 @@ import dev.aijobs.sdk.ChunkListener;
 import dev.aijobs.sdk.ClientConfig;
 import dev.aijobs.sdk.Jobs;
 import dev.aijobs.testkit.MockUpstream;
-import dev.aijobs.testkit.TestBroker;
 import dev.aijobs.worker.Worker;
+import dev.aijobs.worker.it.ItBroker;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,7 +28,7 @@ class SdkReadmeExampleIT {
     try (MockUpstream upstream = MockUpstream.start();
         Worker worker = SdkEnv.startWorker(upstream)) {
       await().atMost(Duration.ofSeconds(10)).until(worker::isReady);
-      String[] out = example(TestBroker.uri());
+      String[] out = example(ItBroker.uri());
       assertThat(out[0]).isEqualTo("echo: Hi");
       assertThat(out[1]).isEqualTo("echo: Tell me more").isEqualTo(out[2]);
     } finally {

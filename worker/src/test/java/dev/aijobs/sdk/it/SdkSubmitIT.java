@@ -21,8 +21,8 @@ import dev.aijobs.sdk.Jobs;
 import dev.aijobs.sdk.PublishException;
 import dev.aijobs.sdk.ReplyMode;
 import dev.aijobs.testkit.MockUpstream;
-import dev.aijobs.testkit.TestBroker;
 import dev.aijobs.worker.Worker;
+import dev.aijobs.worker.it.ItBroker;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -137,7 +137,7 @@ class SdkSubmitIT {
     JobCodec codec = new JobCodec();
     byte[] again = codec.encodeResult(first);
     String marker = UUID.randomUUID().toString();
-    try (Connection c = TestBroker.connectionFactory().newConnection("aijobs-sdk-it-dup");
+    try (Connection c = ItBroker.connectionFactory().newConnection("aijobs-sdk-it-dup");
         Channel ch = c.createChannel()) {
       // As a worker that ran the job again after a redelivery would: the same result twice more.
       for (int i = 0; i < 2; i++) {
@@ -206,7 +206,7 @@ class SdkSubmitIT {
     // An exchange whose queue nobody consumes: no worker (of this or another test run) answers.
     String exchange = "aijobs.sdk.it.idle." + UUID.randomUUID();
     String queue = "aijobs.sdk.it.idle." + UUID.randomUUID();
-    try (Connection c = TestBroker.connectionFactory().newConnection("aijobs-sdk-it-idle");
+    try (Connection c = ItBroker.connectionFactory().newConnection("aijobs-sdk-it-idle");
         Channel ch = c.createChannel()) {
       ch.exchangeDeclare(exchange, BuiltinExchangeType.TOPIC, true);
       ch.queueDeclare(queue, true, false, false, null);
@@ -239,7 +239,7 @@ class SdkSubmitIT {
               List.of(),
               new dev.aijobs.protocol.Timing(null, null, null, 1),
               null);
-      try (Connection c = TestBroker.connectionFactory().newConnection("aijobs-sdk-it-late");
+      try (Connection c = ItBroker.connectionFactory().newConnection("aijobs-sdk-it-late");
           Channel ch = c.createChannel()) {
         ch.basicPublish("", replyQueue, resultProps(job.id()), new JobCodec().encodeResult(late));
       }
@@ -278,7 +278,7 @@ class SdkSubmitIT {
   void aJobTheBrokerNacksFailsAsNacked() throws Exception {
     String exchange = "aijobs.sdk.it.full." + UUID.randomUUID();
     String queue = "aijobs.sdk.it.full." + UUID.randomUUID();
-    try (Connection c = TestBroker.connectionFactory().newConnection("aijobs-sdk-it-nack");
+    try (Connection c = ItBroker.connectionFactory().newConnection("aijobs-sdk-it-nack");
         Channel ch = c.createChannel()) {
       ch.exchangeDeclare(exchange, BuiltinExchangeType.TOPIC, true);
       ch.queueDeclare(
@@ -314,7 +314,7 @@ class SdkSubmitIT {
   void directReplyToWorksForThrowAwayRpc() throws Exception {
     ClientConfig direct =
         ClientConfig.builder()
-            .uri(TestBroker.uri())
+            .uri(ItBroker.uri())
             .replyMode(ReplyMode.DIRECT_REPLY_TO)
             .connectionName("aijobs-sdk-it-direct")
             .build();

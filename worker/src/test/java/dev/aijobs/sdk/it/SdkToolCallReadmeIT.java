@@ -12,8 +12,8 @@ import dev.aijobs.sdk.AiJobsClient;
 import dev.aijobs.sdk.ClientConfig;
 import dev.aijobs.sdk.Jobs;
 import dev.aijobs.testkit.MockUpstream;
-import dev.aijobs.testkit.TestBroker;
 import dev.aijobs.worker.Worker;
+import dev.aijobs.worker.it.ItBroker;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,7 +34,7 @@ class SdkToolCallReadmeIT {
         Worker worker = SdkEnv.startWorker(upstream);
         AiJobsClient client =
             AiJobsClient.create(
-                ClientConfig.builder().uri(TestBroker.uri()).replyQueue(REPLY_QUEUE).build())) {
+                ClientConfig.builder().uri(ItBroker.uri()).replyQueue(REPLY_QUEUE).build())) {
       await().atMost(Duration.ofSeconds(10)).until(worker::isReady);
       // The first request with this model gets the recorded tool-call answer, later ones an echo.
       String answer = example(client, "demo;mock:corpus=openai-tool-calls;mock:times=1", "mock");

@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.aijobs.testkit.MockUpstream;
-import dev.aijobs.testkit.TestBroker;
 import dev.aijobs.testkit.TlsTerminatingProxy;
 import dev.aijobs.testkit.TrustStore;
 import dev.aijobs.worker.Worker;
@@ -31,7 +30,7 @@ class AmqpsIT {
   static void start() throws Exception {
     BotSide.resetQueues();
     upstream = MockUpstream.start();
-    URI broker = URI.create(TestBroker.uri());
+    URI broker = URI.create(ItBroker.uri());
     proxy = TlsTerminatingProxy.start(broker.getHost(), broker.getPort());
   }
 
@@ -42,7 +41,13 @@ class AmqpsIT {
 
   private static Map<String, String> amqpsEnv() {
     Map<String, String> env = Workers.env(upstream);
-    env.put("AIJOBS_AMQP_URI", "amqps://guest:guest@localhost:" + proxy.port() + "/%2F");
+    env.put(
+        "AIJOBS_AMQP_URI",
+        "amqps://guest:guest@localhost:"
+            + proxy.port()
+            + "/"
+            + java.net.URLEncoder.encode(
+                ItBroker.vhost(), java.nio.charset.StandardCharsets.UTF_8));
     return env;
   }
 

@@ -8,7 +8,6 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.GetResponse;
 import dev.aijobs.protocol.Topology;
-import dev.aijobs.testkit.TestBroker;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -43,7 +42,7 @@ final class BotSide implements AutoCloseable {
    * #deleteReplyQueue()}), or a private one when null.
    */
   BotSide(String durableReplyQueue) throws Exception {
-    com.rabbitmq.client.ConnectionFactory cf = TestBroker.connectionFactory();
+    com.rabbitmq.client.ConnectionFactory cf = ItBroker.connectionFactory();
     cf.setNetworkRecoveryInterval(500);
     connection = cf.newConnection("aijobs-it-bot");
     channel = connection.createChannel();
@@ -65,7 +64,7 @@ final class BotSide implements AutoCloseable {
 
   /** Declares the worker's topology and empties the job and dead-letter queues. */
   static void resetQueues() throws Exception {
-    try (Connection c = TestBroker.connectionFactory().newConnection("aijobs-it-reset");
+    try (Connection c = ItBroker.connectionFactory().newConnection("aijobs-it-reset");
         Channel ch = c.createChannel()) {
       Topology.declareWorkerSide(ch);
       ch.queuePurge(Topology.JOBS_QUEUE);
@@ -142,7 +141,7 @@ final class BotSide implements AutoCloseable {
   /** Takes every message from {@code ai.jobs.dead}. */
   static List<GetResponse> drainDeadLetters() throws Exception {
     List<GetResponse> out = new ArrayList<>();
-    try (Connection c = TestBroker.connectionFactory().newConnection("aijobs-it-dead");
+    try (Connection c = ItBroker.connectionFactory().newConnection("aijobs-it-dead");
         Channel ch = c.createChannel()) {
       GetResponse r;
       while ((r = ch.basicGet(Topology.DEAD_LETTER_QUEUE, true)) != null) {
@@ -154,7 +153,7 @@ final class BotSide implements AutoCloseable {
 
   /** Messages ready in a queue. */
   static long depth(String queue) throws Exception {
-    try (Connection c = TestBroker.connectionFactory().newConnection("aijobs-it-depth");
+    try (Connection c = ItBroker.connectionFactory().newConnection("aijobs-it-depth");
         Channel ch = c.createChannel()) {
       return ch.queueDeclarePassive(queue).getMessageCount();
     }
@@ -162,7 +161,7 @@ final class BotSide implements AutoCloseable {
 
   /** Deletes the reply queue over a fresh connection (this one may be recovering). */
   void deleteReplyQueue() throws Exception {
-    try (Connection c = TestBroker.connectionFactory().newConnection("aijobs-it-cleanup");
+    try (Connection c = ItBroker.connectionFactory().newConnection("aijobs-it-cleanup");
         Channel ch = c.createChannel()) {
       ch.queueDelete(replyQueue);
     }

@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import dev.aijobs.testkit.TestBroker;
 import dev.aijobs.worker.Worker;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -124,7 +123,7 @@ class GatewayIT {
 
   private static Map<String, String> env() {
     Map<String, String> env = new HashMap<>();
-    env.put("AIJOBS_AMQP_URI", TestBroker.uri());
+    env.put("AIJOBS_AMQP_URI", ItBroker.uri());
     env.put("AIJOBS_HTTP_HOST", "127.0.0.1");
     env.put("AIJOBS_HTTP_PORT", "0");
     env.put("AIJOBS_SUMMARY_INTERVAL", "0s");

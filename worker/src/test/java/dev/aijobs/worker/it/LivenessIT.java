@@ -75,9 +75,9 @@ class LivenessIT {
   @Test
   void theWorkerConsumesAgainAfterAiJobsIsDeletedAndDeclaredAgain() throws Exception {
     // An operator deletes the queue (the broker cancels the consumer) and declares it again.
-    TestBroker.rabbitmqctl("delete_queue", Topology.JOBS_QUEUE);
+    TestBroker.rabbitmqctl("delete_queue", "-p", ItBroker.vhost(), Topology.JOBS_QUEUE);
     await().atMost(Duration.ofSeconds(10)).until(() -> !worker.isReady());
-    try (Connection c = TestBroker.connectionFactory().newConnection("aijobs-it-operator");
+    try (Connection c = ItBroker.connectionFactory().newConnection("aijobs-it-operator");
         Channel ch = c.createChannel()) {
       Topology.declareWorkerSide(ch);
     }
@@ -95,14 +95,14 @@ class LivenessIT {
       await().atMost(Duration.ofSeconds(10)).until(w::isReady);
       assertThat(status(w, "/health/live")).isEqualTo(200);
       // ai.jobs deleted and declared again with other arguments: the worker cannot subscribe.
-      TestBroker.rabbitmqctl("delete_queue", Topology.JOBS_QUEUE);
-      try (Connection c = TestBroker.connectionFactory().newConnection("aijobs-it-operator");
+      TestBroker.rabbitmqctl("delete_queue", "-p", ItBroker.vhost(), Topology.JOBS_QUEUE);
+      try (Connection c = ItBroker.connectionFactory().newConnection("aijobs-it-operator");
           Channel ch = c.createChannel()) {
         ch.queueDeclare(Topology.JOBS_QUEUE, true, false, false, null);
       }
       await().atMost(Duration.ofSeconds(20)).until(() -> status(w, "/health/live") == 503);
       assertThat(status(w, "/health/ready")).isEqualTo(503);
-      TestBroker.rabbitmqctl("delete_queue", Topology.JOBS_QUEUE);
+      TestBroker.rabbitmqctl("delete_queue", "-p", ItBroker.vhost(), Topology.JOBS_QUEUE);
       await().atMost(Duration.ofSeconds(30)).until(w::isReady);
       assertThat(status(w, "/health/live")).isEqualTo(200);
     } finally {
@@ -137,7 +137,7 @@ class LivenessIT {
   void aReplyQueueThatRefusesPublishesCostsOneProviderCall() throws Exception {
     BotSide.drainDeadLetters();
     String refusing = "aijobs-it-refusing-replies";
-    try (Connection c = TestBroker.connectionFactory().newConnection("aijobs-it-bot-guard");
+    try (Connection c = ItBroker.connectionFactory().newConnection("aijobs-it-bot-guard");
         Channel ch = c.createChannel()) {
       ch.queueDelete(refusing);
       ch.queueDeclare(
@@ -163,7 +163,7 @@ class LivenessIT {
       assertThat(upstream.requestCount("m-refused")).as("provider calls").isEqualTo(1);
       assertThat(counter(worker, "aijobs_reply_failures_total")).isGreaterThan(failuresBefore);
     } finally {
-      try (Connection c = TestBroker.connectionFactory().newConnection("aijobs-it-bot-guard");
+      try (Connection c = ItBroker.connectionFactory().newConnection("aijobs-it-bot-guard");
           Channel ch = c.createChannel()) {
         ch.queueDelete(refusing);
       }

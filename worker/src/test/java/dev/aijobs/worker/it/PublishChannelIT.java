@@ -7,7 +7,6 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import dev.aijobs.protocol.Topology;
 import dev.aijobs.testkit.MockUpstream;
-import dev.aijobs.testkit.TestBroker;
 import dev.aijobs.worker.Worker;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -27,7 +26,7 @@ class PublishChannelIT {
         Worker worker = Workers.start(upstream);
         BotSide bot = new BotSide()) {
       await().atMost(Duration.ofSeconds(10)).until(worker::isReady);
-      try (Connection c = TestBroker.connectionFactory().newConnection("aijobs-it-admin");
+      try (Connection c = ItBroker.connectionFactory().newConnection("aijobs-it-admin");
           Channel ch = c.createChannel()) {
         ch.exchangeDelete(Topology.DEAD_LETTER_EXCHANGE);
         // Dead-lettering this one fails: NOT_FOUND closes the worker's publish channel.

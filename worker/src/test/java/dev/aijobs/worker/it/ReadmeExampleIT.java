@@ -12,7 +12,6 @@ import dev.aijobs.protocol.JobRequest;
 import dev.aijobs.protocol.JobResult;
 import dev.aijobs.protocol.Topology;
 import dev.aijobs.testkit.MockUpstream;
-import dev.aijobs.testkit.TestBroker;
 import dev.aijobs.worker.Worker;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,11 +29,11 @@ class ReadmeExampleIT {
     BotSide.resetQueues();
     try (MockUpstream upstream = MockUpstream.start();
         Worker worker = Workers.start(upstream)) {
-      String content = publishAndWait(TestBroker.uri());
+      String content = publishAndWait(ItBroker.uri());
       assertThat(content).isEqualTo("echo: Hi");
       assertThat(worker.inFlight()).isZero();
     } finally {
-      try (Connection c = TestBroker.connectionFactory().newConnection();
+      try (Connection c = ItBroker.connectionFactory().newConnection();
           Channel ch = c.createChannel()) {
         ch.queueDelete("bot.replies");
       }

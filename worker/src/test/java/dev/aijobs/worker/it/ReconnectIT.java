@@ -30,7 +30,8 @@ class ReconnectIT {
         }
         await().atMost(Duration.ofSeconds(10)).until(() -> worker.inFlight() == JOBS);
 
-        TestBroker.rabbitmqctl("close_all_connections", "aijobs reconnect test");
+        TestBroker.rabbitmqctl(
+            "close_all_connections", "-p", ItBroker.vhost(), "aijobs reconnect test");
 
         await().atMost(Duration.ofSeconds(10)).until(() -> !worker.isReady());
         await().atMost(Duration.ofSeconds(30)).until(worker::isReady);
@@ -57,7 +58,7 @@ class ReconnectIT {
       try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
         dead = s.getLocalPort();
       }
-      java.net.URI broker = java.net.URI.create(TestBroker.uri());
+      java.net.URI broker = java.net.URI.create(ItBroker.uri());
       int port = broker.getPort() > 0 ? broker.getPort() : 5672;
       env.put("AIJOBS_AMQP_ADDRESSES", "127.0.0.1:" + dead + "," + broker.getHost() + ":" + port);
       try (Worker worker = Worker.start(Workers.config(env))) {

@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.aijobs.testkit.MockUpstream;
-import dev.aijobs.testkit.TestBroker;
 import dev.aijobs.worker.Worker;
 import dev.aijobs.worker.admin.RepoFiles;
 import dev.aijobs.worker.config.ConfigLoader;
@@ -90,7 +89,7 @@ class ShippedSettingsIT {
   }
 
   private static void pointAtThisMachine(Map<String, String> env) {
-    env.put("AIJOBS_AMQP_URI", TestBroker.uri());
+    env.put("AIJOBS_AMQP_URI", ItBroker.uri());
     env.put("AIJOBS_HTTP_HOST", "127.0.0.1");
     env.put("AIJOBS_HTTP_PORT", "0");
   }

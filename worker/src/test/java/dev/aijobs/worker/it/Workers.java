@@ -1,7 +1,6 @@
 package dev.aijobs.worker.it;
 
 import dev.aijobs.testkit.MockUpstream;
-import dev.aijobs.testkit.TestBroker;
 import dev.aijobs.worker.Worker;
 import dev.aijobs.worker.config.ConfigLoader;
 import dev.aijobs.worker.config.ConfigSource;
@@ -18,7 +17,7 @@ final class Workers {
   /** Environment for a worker (in-process or as a process) against the test broker and mock. */
   static Map<String, String> env(MockUpstream upstream) {
     Map<String, String> env = new HashMap<>();
-    env.put("AIJOBS_AMQP_URI", TestBroker.uri());
+    env.put("AIJOBS_AMQP_URI", ItBroker.uri());
     env.put("AIJOBS_PROVIDER_MOCK_BASE_URL", upstream.baseUrl());
     env.put("AIJOBS_HTTP_HOST", "127.0.0.1");
     env.put("AIJOBS_HTTP_PORT", "0");
