@@ -17,6 +17,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -31,20 +32,17 @@ class BadInputIT {
   private static BotSide bot;
   private static final Map<String, GetResponse> dead = new ConcurrentHashMap<>();
 
+  @RegisterExtension static final WorkerRig RIG = WorkerRig.withEnv();
+
   @BeforeAll
-  static void start() throws Exception {
-    BotSide.resetQueues();
-    upstream = MockUpstream.start();
-    worker = Workers.start(upstream);
-    bot = new BotSide();
-    await().atMost(Duration.ofSeconds(10)).until(worker::isReady);
+  static void start() {
+    upstream = RIG.upstream();
+    worker = RIG.worker();
+    bot = RIG.bot();
   }
 
   @AfterAll
   static void stop() throws Exception {
-    bot.close();
-    worker.close();
-    upstream.close();
     BotSide.resetQueues();
   }
 

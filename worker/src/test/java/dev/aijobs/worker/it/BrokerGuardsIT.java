@@ -12,10 +12,9 @@ import dev.aijobs.worker.Worker;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Guards between the worker and the broker: {@code AIJOBS_REPLY_TO_PATTERN} keeps results out of
@@ -27,21 +26,14 @@ class BrokerGuardsIT {
   private static Worker worker;
   private static BotSide bot;
 
-  @BeforeAll
-  static void start() throws Exception {
-    BotSide.resetQueues();
-    upstream = MockUpstream.start();
-    Map<String, String> env = Workers.env(upstream);
-    // The bot side's server-named reply queues are amq.gen-...; nothing else is a reply queue.
-    env.put("AIJOBS_REPLY_TO_PATTERN", "amq\\.gen-.*");
-    worker = Worker.start(Workers.config(env));
-    bot = new BotSide();
-    await().atMost(Duration.ofSeconds(10)).until(worker::isReady);
-  }
+  @RegisterExtension
+  static final WorkerRig RIG = WorkerRig.withEnv("AIJOBS_REPLY_TO_PATTERN", "amq\\.gen-.*");
 
-  @AfterAll
-  static void stop() throws Exception {
-    Workers.closeAll(bot, worker, upstream);
+  @BeforeAll
+  static void start() {
+    upstream = RIG.upstream();
+    worker = RIG.worker();
+    bot = RIG.bot();
   }
 
   @Test

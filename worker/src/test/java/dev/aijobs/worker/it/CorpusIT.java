@@ -13,8 +13,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -160,24 +160,21 @@ class CorpusIT {
     return rows.stream();
   }
 
-  @BeforeAll
-  static void start() throws Exception {
-    BotSide.resetQueues();
-    upstream = MockUpstream.start();
-    Map<String, String> env = Workers.env(upstream);
-    // Every failure here is the provider's answer itself: no retries, and no breaker that would
-    // let one row's errors decide another row's result.
-    env.put("AIJOBS_PROVIDER_MOCK_MAX_RETRIES", "0");
-    env.put("AIJOBS_BREAKER_MIN_CALLS", "10000");
-    env.put("AIJOBS_BREAKER_WINDOW", "10000");
-    worker = Worker.start(Workers.config(env));
-    bot = new BotSide();
-    await().atMost(Duration.ofSeconds(10)).until(worker::isReady);
-  }
+  @RegisterExtension
+  static final WorkerRig RIG =
+      WorkerRig.withEnv(
+          "AIJOBS_PROVIDER_MOCK_MAX_RETRIES",
+          "0",
+          "AIJOBS_BREAKER_MIN_CALLS",
+          "10000",
+          "AIJOBS_BREAKER_WINDOW",
+          "10000");
 
-  @AfterAll
-  static void stop() throws Exception {
-    Workers.closeAll(bot, worker, upstream);
+  @BeforeAll
+  static void start() {
+    upstream = RIG.upstream();
+    worker = RIG.worker();
+    bot = RIG.bot();
   }
 
   @ParameterizedTest(name = "{0} stream={1}")

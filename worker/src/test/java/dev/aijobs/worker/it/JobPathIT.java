@@ -12,10 +12,10 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The job path on the real broker: happy path, deadline, upstream errors, metrics, health. */
 class JobPathIT {
@@ -23,18 +23,13 @@ class JobPathIT {
   private static Worker worker;
   private static BotSide bot;
 
-  @BeforeAll
-  static void start() throws Exception {
-    BotSide.resetQueues();
-    upstream = MockUpstream.start();
-    worker = Workers.start(upstream);
-    bot = new BotSide();
-    await().atMost(Duration.ofSeconds(10)).until(worker::isReady);
-  }
+  @RegisterExtension static final WorkerRig RIG = WorkerRig.withEnv();
 
-  @AfterAll
-  static void stop() throws Exception {
-    Workers.closeAll(bot, worker, upstream);
+  @BeforeAll
+  static void start() {
+    upstream = RIG.upstream();
+    worker = RIG.worker();
+    bot = RIG.bot();
   }
 
   @BeforeEach

@@ -16,10 +16,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Faults that used to leave a job without an end or a worker without a consumer. */
 class LivenessIT {
@@ -27,22 +27,21 @@ class LivenessIT {
   private static Worker worker;
   private static BotSide bot;
 
-  @BeforeAll
-  static void start() throws Exception {
-    BotSide.resetQueues();
-    upstream = MockUpstream.start();
-    Map<String, String> env = Workers.env(upstream);
-    env.put("AIJOBS_RETRY_BASE_DELAY", "50ms");
-    env.put("AIJOBS_BREAKER_MIN_CALLS", "10000");
-    env.put("AIJOBS_BREAKER_WINDOW", "10000");
-    worker = Worker.start(Workers.config(env));
-    bot = new BotSide();
-    await().atMost(Duration.ofSeconds(10)).until(worker::isReady);
-  }
+  @RegisterExtension
+  static final WorkerRig RIG =
+      WorkerRig.withEnv(
+          "AIJOBS_RETRY_BASE_DELAY",
+          "50ms",
+          "AIJOBS_BREAKER_MIN_CALLS",
+          "10000",
+          "AIJOBS_BREAKER_WINDOW",
+          "10000");
 
-  @AfterAll
-  static void stop() throws Exception {
-    Workers.closeAll(bot, worker, upstream);
+  @BeforeAll
+  static void start() {
+    upstream = RIG.upstream();
+    worker = RIG.worker();
+    bot = RIG.bot();
   }
 
   @BeforeEach
