@@ -1,0 +1,223 @@
+package dev.aijobs.worker.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Address;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.ConnectionFactory;
+import dev.aijobs.protocol.Topology;
+import dev.aijobs.testkit.MockUpstream;
+import dev.aijobs.worker.Worker;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Date;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A kill -9 of the node leading the {@code ai.jobs} quorum queue, in a 3-node cluster started by
+ * {@code scripts/cluster.sh}, while a worker has jobs in flight: every job still gets an ok result
+ * (some twice: a job redelivered after the loss may be answered again).
+ */
+class ClusterFailoverIT {
+  private static final int JOBS = 300;
+  private static final String SCRIPT = "../scripts/cluster.sh";
+  private static final String ADDRESSES = "127.0.0.1:5681,127.0.0.1:5682,127.0.0.1:5683";
+  private static final String REPLY_QUEUE = "aijobs.it.cluster.replies";
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @BeforeAll
+  static void startCluster() throws Exception {
+    script(Duration.ofMinutes(4), "start");
+  }
+
+  @AfterAll
+  static void stopCluster() throws Exception {
+    script(Duration.ofMinutes(2), "stop");
+  }
+
+  @Test
+  void killingTheQueueLeaderLosesNoJob() throws Exception {
+    Map<String, String> env;
+    try (MockUpstream upstream =
+            MockUpstream.start(
+                MockUpstream.Options.builder().latency(Duration.ofMillis(300)).build());
+        ClusterBot bot = new ClusterBot()) {
+      env = Workers.env(upstream);
+      env.put("AIJOBS_AMQP_URI", "amqp://guest:guest@127.0.0.1:5681/%2F");
+      env.put("AIJOBS_AMQP_ADDRESSES", ADDRESSES);
+      env.put("AIJOBS_MAX_IN_FLIGHT", "10");
+      try (Worker worker = Worker.start(Workers.config(env))) {
+        await().atMost(Duration.ofSeconds(60)).until(worker::isReady);
+        // The leader is found before publishing (rabbitmqctl takes seconds): the kill then lands
+        // while the run is young. 10 in flight at 300 ms each make 300 jobs last about 9 s.
+        String leader = script(Duration.ofSeconds(90), "leader", Topology.JOBS_QUEUE).strip();
+        String node = leader.substring(0, leader.indexOf('@'));
+        String pid = script(Duration.ofSeconds(10), "pid", node).strip();
+        for (int i = 0; i < JOBS; i++) {
+          bot.publish("c-" + i);
+        }
+        bot.awaitConfirms();
+        await().atMost(Duration.ofSeconds(30)).until(() -> worker.inFlight() > 0);
+        int answeredBefore = bot.okIds().size();
+        int inFlightBefore = worker.inFlight();
+        run(Duration.ofSeconds(10), "kill", "-9", pid);
+        assertThat(answeredBefore).as("jobs answered before the kill").isLessThan(JOBS);
+        System.out.printf(
+            "ClusterFailoverIT: killed %s (pid %s), leader of %s, with %d in flight and %d of %d"
+                + " jobs answered%n",
+            leader, pid, Topology.JOBS_QUEUE, inFlightBefore, answeredBefore, JOBS);
+
+        await()
+            .atMost(Duration.ofSeconds(120))
+            .pollInterval(Duration.ofMillis(500))
+            .until(() -> bot.okIds().size() == JOBS);
+        System.out.printf(
+            "ClusterFailoverIT: %d jobs, %d answered ok, %d results in all (%d duplicates),"
+                + " %d not ok, new leader %s%n",
+            JOBS,
+            bot.okIds().size(),
+            bot.results.get(),
+            bot.results.get() - bot.notOk.get() - bot.okIds().size(),
+            bot.notOk.get(),
+            script(Duration.ofSeconds(90), "leader", Topology.JOBS_QUEUE).strip());
+        for (int i = 0; i < JOBS; i++) {
+          assertThat(bot.okIds()).contains("c-" + i);
+        }
+        assertThat(bot.returned.get()).as("unroutable jobs").isZero();
+      }
+    }
+  }
+
+  /** The bot's side on the cluster: plain client, address list, a quorum reply queue. */
+  private static final class ClusterBot implements AutoCloseable {
+    final Set<String> ok = ConcurrentHashMap.newKeySet();
+    final AtomicInteger results = new AtomicInteger();
+    final AtomicInteger notOk = new AtomicInteger();
+    final AtomicInteger returned = new AtomicInteger();
+    private final Connection connection;
+    private final Channel publish;
+    private final Channel consume;
+
+    ClusterBot() throws Exception {
+      ConnectionFactory cf = new ConnectionFactory();
+      cf.setUsername("guest");
+      cf.setPassword("guest");
+      cf.setVirtualHost("/");
+      cf.setAutomaticRecoveryEnabled(true);
+      cf.setTopologyRecoveryEnabled(true);
+      cf.setNetworkRecoveryInterval(500);
+      connection = cf.newConnection(Address.parseAddresses(ADDRESSES), "aijobs-it-cluster-bot");
+      publish = connection.createChannel();
+      Topology.declareProducerSide(publish);
+      publish.confirmSelect();
+      publish.addReturnListener(r -> returned.incrementAndGet());
+      consume = connection.createChannel();
+      consume.queueDeclare(REPLY_QUEUE, true, false, false, Map.of("x-queue-type", "quorum"));
+      consume.basicQos(100);
+      consume.basicConsume(
+          REPLY_QUEUE,
+          false,
+          (tag, d) -> {
+            JsonNode body = JSON.readTree(d.getBody());
+            if (Topology.TYPE_RESULT.equals(d.getProperties().getType())) {
+              results.incrementAndGet();
+              if ("ok".equals(body.path("status").asText())) {
+                ok.add(body.path("id").asText());
+              } else {
+                notOk.incrementAndGet();
+                System.out.println("ClusterFailoverIT: result not ok: " + body);
+              }
+            }
+            consume.basicAck(d.getEnvelope().getDeliveryTag(), false);
+          },
+          tag -> {});
+    }
+
+    void publish(String id) throws IOException {
+      ObjectNode job = JSON.createObjectNode();
+      job.put("v", 1).put("id", id).put("provider", "mock").put("model", "m");
+      job.putArray("messages").addObject().put("role", "user").put("content", "hi");
+      job.put("stream", false).put("created_ms", System.currentTimeMillis());
+      AMQP.BasicProperties props =
+          new AMQP.BasicProperties.Builder()
+              .contentType(Topology.CONTENT_TYPE)
+              .deliveryMode(2)
+              .messageId(id)
+              .replyTo(REPLY_QUEUE)
+              .timestamp(new Date())
+              .build();
+      publish.basicPublish(
+          Topology.JOBS_EXCHANGE, "mock", true, props, JSON.writeValueAsBytes(job));
+    }
+
+    void awaitConfirms() throws Exception {
+      publish.waitForConfirmsOrDie(30_000);
+    }
+
+    Set<String> okIds() {
+      return ok;
+    }
+
+    @Override
+    public void close() throws IOException {
+      try {
+        consume.queueDelete(REPLY_QUEUE);
+      } catch (Exception e) {
+        System.out.println("ClusterFailoverIT: reply queue not deleted: " + e);
+      }
+      if (connection.isOpen()) {
+        connection.close();
+      }
+    }
+  }
+
+  /**
+   * Runs {@code scripts/cluster.sh} with these arguments; returns its stdout, fails on exit != 0.
+   */
+  private static String script(Duration timeout, String... args) throws Exception {
+    String[] cmd = new String[args.length + 2];
+    cmd[0] = "bash";
+    cmd[1] = SCRIPT;
+    System.arraycopy(args, 0, cmd, 2, args.length);
+    return run(timeout, cmd);
+  }
+
+  private static String run(Duration timeout, String... cmd) throws Exception {
+    // Output to a file: a detached broker may keep inherited pipes open after the script exits.
+    Path out = Files.createTempFile("aijobs-cluster", ".out");
+    try {
+      Process p =
+          new ProcessBuilder(cmd)
+              .redirectOutput(out.toFile())
+              .redirectError(ProcessBuilder.Redirect.INHERIT)
+              .start();
+      if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        p.destroyForcibly();
+        throw new AssertionError(String.join(" ", cmd) + ": no exit within " + timeout);
+      }
+      String text = Files.readString(out, StandardCharsets.UTF_8);
+      if (p.exitValue() != 0) {
+        throw new AssertionError(String.join(" ", cmd) + ": exit " + p.exitValue() + "\n" + text);
+      }
+      return text;
+    } finally {
+      Files.deleteIfExists(out);
+    }
+  }
+}
