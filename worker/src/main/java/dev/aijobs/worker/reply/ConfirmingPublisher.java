@@ -36,6 +36,9 @@ public final class ConfirmingPublisher {
   private final ConcurrentNavigableMap<Long, CompletableFuture<Void>> pending =
       new ConcurrentSkipListMap<>();
 
+  private final java.util.concurrent.atomic.AtomicLong unconfirmedBytes =
+      new java.util.concurrent.atomic.AtomicLong();
+
   /** Mandatory messages the broker returned, by sequence number, until their confirm arrives. */
   private final Map<Long, UnroutableException> returned = new ConcurrentHashMap<>();
 
@@ -160,6 +163,11 @@ public final class ConfirmingPublisher {
     return pending.size();
   }
 
+  /** Bytes of the bodies published and not yet confirmed (or failed). */
+  public long unconfirmedBytes() {
+    return unconfirmedBytes.get();
+  }
+
   private void doPublish(
       String exchange,
       String routingKey,
@@ -167,6 +175,8 @@ public final class ConfirmingPublisher {
       byte[] body,
       boolean mandatory,
       CompletableFuture<Void> confirmed) {
+    unconfirmedBytes.addAndGet(body.length);
+    confirmed.whenComplete((v, e) -> unconfirmedBytes.addAndGet(-body.length));
     long seq = -1;
     try {
       Channel ch = channel;

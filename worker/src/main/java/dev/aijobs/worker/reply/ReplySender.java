@@ -19,6 +19,7 @@ public final class ReplySender {
   private static final int PERSISTENT = 2;
   private static final int TRANSIENT = 1;
   private static final int MAX_UNCONFIRMED_FOR_CHUNKS = 20_000;
+  private static final long MAX_UNCONFIRMED_BYTES_FOR_CHUNKS = 32L << 20;
 
   private final ConfirmingPublisher publisher;
   private final JobCodec codec;
@@ -51,11 +52,13 @@ public final class ReplySender {
 
   /**
    * Publishes a stream chunk (transient: a lost chunk is repaired by the full result). While the
-   * broker is not confirming (flow control, resource alarm) chunks beyond a backlog are dropped, so
-   * the backlog stays bounded; results are never dropped.
+   * broker is not confirming (flow control, resource alarm) chunks beyond a backlog (20,000
+   * messages or 32 MiB unconfirmed) are dropped, so the backlog stays bounded in count and bytes;
+   * results are never dropped.
    */
   public CompletableFuture<Void> chunk(String replyTo, String correlationId, JobChunk chunk) {
-    if (publisher.unconfirmed() > MAX_UNCONFIRMED_FOR_CHUNKS) {
+    if (publisher.unconfirmed() > MAX_UNCONFIRMED_FOR_CHUNKS
+        || publisher.unconfirmedBytes() > MAX_UNCONFIRMED_BYTES_FOR_CHUNKS) {
       return CompletableFuture.completedFuture(null);
     }
     return publisher.publish(

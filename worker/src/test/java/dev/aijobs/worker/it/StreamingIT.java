@@ -10,12 +10,11 @@ import dev.aijobs.worker.Worker;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Streaming jobs on the real broker: chunks in order that reassemble to the result, coalescing, the
@@ -31,33 +30,31 @@ class StreamingIT {
   private static Worker worker;
   private static BotSide bot;
 
-  @BeforeAll
-  static void start() throws Exception {
-    BotSide.resetQueues();
-    upstream = MockUpstream.start();
-    Map<String, String> env = Workers.env(upstream);
-    env.put("AIJOBS_PROVIDER_MOCK_FIRST_DATA_TIMEOUT", "800ms");
-    env.put("AIJOBS_PROVIDER_MOCK_IDLE_TIMEOUT", "500ms");
-    env.put("AIJOBS_PROVIDER_MOCK_TIMEOUT", "1s");
-    env.put("AIJOBS_PROVIDER_MOCK_MAX_RETRIES", Integer.toString(MAX_RETRIES));
-    env.put("AIJOBS_PROVIDER_MOCK2_BASE_URL", upstream.baseUrl());
-    env.put("AIJOBS_PROVIDER_MOCK2_FIRST_DATA_TIMEOUT", "2s");
-    env.put("AIJOBS_PROVIDER_MOCK2_IDLE_TIMEOUT", "2s");
-    env.put("AIJOBS_RETRY_BASE_DELAY", "50ms");
-    // Coalescing: chunks go out by time only (the size limit is never reached).
-    env.put("AIJOBS_CHUNK_CHARS", "100000");
-    env.put("AIJOBS_CHUNK_INTERVAL", CHUNK_INTERVAL.toMillis() + "ms");
-    // Breakers are tested on their own; here every failure must reach the retry logic.
-    env.put("AIJOBS_BREAKER_MIN_CALLS", "10000");
-    env.put("AIJOBS_BREAKER_WINDOW", "10000");
-    worker = Worker.start(Workers.config(env));
-    bot = new BotSide();
-    await().atMost(Duration.ofSeconds(10)).until(worker::isReady);
-  }
+  @RegisterExtension
+  static final WorkerRig RIG =
+      WorkerRig.with(
+          (env, upstream) -> {
+            env.put("AIJOBS_PROVIDER_MOCK_FIRST_DATA_TIMEOUT", "800ms");
+            env.put("AIJOBS_PROVIDER_MOCK_IDLE_TIMEOUT", "500ms");
+            env.put("AIJOBS_PROVIDER_MOCK_TIMEOUT", "1s");
+            env.put("AIJOBS_PROVIDER_MOCK_MAX_RETRIES", Integer.toString(MAX_RETRIES));
+            env.put("AIJOBS_PROVIDER_MOCK2_BASE_URL", upstream.baseUrl());
+            env.put("AIJOBS_PROVIDER_MOCK2_FIRST_DATA_TIMEOUT", "2s");
+            env.put("AIJOBS_PROVIDER_MOCK2_IDLE_TIMEOUT", "2s");
+            env.put("AIJOBS_RETRY_BASE_DELAY", "50ms");
+            // Coalescing: chunks go out by time only (the size limit is never reached).
+            env.put("AIJOBS_CHUNK_CHARS", "100000");
+            env.put("AIJOBS_CHUNK_INTERVAL", CHUNK_INTERVAL.toMillis() + "ms");
+            // Breakers are tested on their own; here every failure must reach the retry logic.
+            env.put("AIJOBS_BREAKER_MIN_CALLS", "10000");
+            env.put("AIJOBS_BREAKER_WINDOW", "10000");
+          });
 
-  @AfterAll
-  static void stop() throws Exception {
-    Workers.closeAll(bot, worker, upstream);
+  @BeforeAll
+  static void start() {
+    upstream = RIG.upstream();
+    worker = RIG.worker();
+    bot = RIG.bot();
   }
 
   @BeforeEach

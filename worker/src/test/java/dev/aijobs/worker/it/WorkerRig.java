@@ -20,12 +20,22 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  */
 public final class WorkerRig implements BeforeAllCallback, AfterAllCallback {
   private final Map<String, String> extra;
+  private final java.util.function.BiConsumer<Map<String, String>, MockUpstream> configure;
   private MockUpstream upstream;
   private Worker worker;
   private BotSide bot;
 
-  private WorkerRig(Map<String, String> extra) {
+  private WorkerRig(
+      Map<String, String> extra,
+      java.util.function.BiConsumer<Map<String, String>, MockUpstream> configure) {
     this.extra = extra;
+    this.configure = configure;
+  }
+
+  /** A rig whose worker settings {@code configure} adds to, knowing the mock upstream. */
+  static WorkerRig with(
+      java.util.function.BiConsumer<Map<String, String>, MockUpstream> configure) {
+    return new WorkerRig(Map.of(), configure);
   }
 
   /** A rig whose worker also gets these settings ({@code key, value, key, value, ...}). */
@@ -34,7 +44,7 @@ public final class WorkerRig implements BeforeAllCallback, AfterAllCallback {
     for (int i = 0; i + 1 < keyValues.length; i += 2) {
       extra.put(keyValues[i], keyValues[i + 1]);
     }
-    return new WorkerRig(extra);
+    return new WorkerRig(extra, (env, upstream) -> {});
   }
 
   @Override
@@ -43,6 +53,7 @@ public final class WorkerRig implements BeforeAllCallback, AfterAllCallback {
     upstream = MockUpstream.start();
     Map<String, String> env = Workers.env(upstream);
     env.putAll(extra);
+    configure.accept(env, upstream);
     worker = Worker.start(Workers.config(env));
     bot = new BotSide();
     await().atMost(Duration.ofSeconds(10)).until(worker::isReady);
