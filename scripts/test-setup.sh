@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Makes sure what the integration tests need is installed and running on this machine (root, as on
 # CI: missing Debian packages are installed): a RabbitMQ broker, two dante SOCKS5 servers,
-# promtool and docker-compose for the ops files, and aio-pika for the Python example.
+# promtool and docker-compose for the ops files, and the Python packages for the Python example
+# and the aijobs package's tests.
 set -euo pipefail
 
 bash "$(dirname "$0")/broker.sh"
@@ -26,17 +27,22 @@ if ! command -v promtool >/dev/null 2>&1 || ! command -v docker-compose >/dev/nu
 fi
 echo "test-setup: $(promtool --version 2>&1 | head -1); $(docker-compose version --short 2>/dev/null || echo 'docker-compose ?')"
 
-# aio-pika for the Python asyncio example's test (examples/python, PythonExampleIT). Debian's
-# package installs for /usr/bin/python3, which the test calls explicitly.
-if ! /usr/bin/python3 -c 'import aio_pika' >/dev/null 2>&1; then
-  echo "test-setup: installing python3-aio-pika"
+# Python for the asyncio example and the aijobs package (examples/python, clients/python;
+# PythonExampleIT, PythonPackageIT): aio-pika, pytest with pytest-asyncio, and setuptools, wheel
+# and pip to build the wheel offline. Debian's packages install for /usr/bin/python3, which the
+# tests call explicitly. Installed only when missing.
+PY_PACKAGES="python3-aio-pika python3-pytest python3-pytest-asyncio python3-setuptools python3-wheel python3-pip"
+PY_IMPORTS='import aio_pika, pytest, pytest_asyncio, setuptools, wheel, pip'
+if ! /usr/bin/python3 -c "$PY_IMPORTS" >/dev/null 2>&1; then
+  echo "test-setup: installing $PY_PACKAGES"
   export DEBIAN_FRONTEND=noninteractive
-  apt-get install -y -q python3-aio-pika >/dev/null 2>&1 || {
-    apt-get update -q >/dev/null && apt-get install -y -q python3-aio-pika >/dev/null
+  # shellcheck disable=SC2086
+  apt-get install -y -q $PY_PACKAGES >/dev/null 2>&1 || {
+    apt-get update -q >/dev/null && apt-get install -y -q $PY_PACKAGES >/dev/null
   }
 fi
-/usr/bin/python3 -c 'import aio_pika' || {
-  echo "test-setup: aio-pika is missing for /usr/bin/python3: run apt-get install -y python3-aio-pika" >&2
+/usr/bin/python3 -c "$PY_IMPORTS" || {
+  echo "test-setup: Python test packages are missing for /usr/bin/python3: run apt-get install -y $PY_PACKAGES" >&2
   exit 1
 }
-echo "test-setup: python3-aio-pika ready"
+echo "test-setup: python3-aio-pika, pytest, pytest-asyncio, setuptools, wheel and pip ready"

@@ -1,12 +1,12 @@
 #!/usr/bin/env python3
-"""Demo of aijobs_client.py: several concurrent submits, then one streamed job.
+"""Demo of the aijobs package (clients/python): several concurrent submits, then one streamed job.
 
-    /usr/bin/python3 examples/python/demo_async.py --provider openrouter \
-        --model deepseek/deepseek-chat --count 3
+    PYTHONPATH=clients/python/src /usr/bin/python3 examples/python/demo_async.py \
+        --provider openrouter --model deepseek/deepseek-chat --count 3
 
-Prints `result N: TEXT` per submitted job, the stream's chunks on stderr, then
-`stream result: TEXT`. Exit status 0 when every job answered ok and the streamed text equals the
-stream's result, 1 otherwise.
+(or `pip install ./clients/python` first). Prints `result N: TEXT` per submitted job, the
+stream's chunks on stderr, then `stream result: TEXT`. Exit status 0 when every job answered ok
+and the streamed text equals the stream's result, 1 otherwise.
 """
 
 import argparse
@@ -14,7 +14,7 @@ import asyncio
 import os
 import sys
 
-from aijobs_client import AiJobsClient, new_job
+import aijobs
 
 
 def parse_args():
@@ -27,51 +27,44 @@ def parse_args():
     p.add_argument("--count", type=int, default=3, help="jobs submitted concurrently")
     p.add_argument("--timeout", type=float, default=60.0)
     p.add_argument("--reply-queue", default="aijobs.example.async-replies")
-    p.add_argument("--delete-queue", action="store_true",
-                   help="delete the reply queue at the end (for tests)")
+    p.add_argument("--expires", type=float, default=None,
+                   help="seconds without a consumer after which the broker deletes the queue")
     return p.parse_args()
 
 
 async def main():
     args = parse_args()
-    client = await AiJobsClient.connect(
-        args.url, args.reply_queue,
-        on_unclaimed=lambda r: print(f"unclaimed result {r['id']}", file=sys.stderr))
     ok = True
-    try:
-        futures = [await client.submit(new_job(args.provider, args.model, f"question {i}",
-                                               timeout=args.timeout))
-                   for i in range(args.count)]
-        for i, result in enumerate(await asyncio.gather(*futures)):
-            if result["status"] == "ok":
-                print(f"result {i}: {result['completion']['content']}")
+    async with aijobs.Client(
+            args.url, reply_queue=args.reply_queue, expires=args.expires,
+            on_unclaimed=lambda r: print(f"unclaimed result {r.id}", file=sys.stderr)) as client:
+        results = await asyncio.gather(*(
+            client.submit(provider=args.provider, model=args.model,
+                          messages=[{"role": "user", "content": f"question {i}"}],
+                          timeout=args.timeout)
+            for i in range(args.count)))
+        for i, r in enumerate(results):
+            if r.ok:
+                print(f"result {i}: {r.content}")
             else:
                 ok = False
-                print(f"result {i}: error {result['error']['code']}")
+                print(f"result {i}: error {r.error.code}")
 
-        text = []
-
-        def on_chunk(chunk):
-            text.append(chunk["delta"])
-            print(f"chunk {chunk['seq']}: {chunk['delta']!r}", file=sys.stderr)
-
-        result = await client.stream(
-            new_job(args.provider, args.stream_model or args.model, "stream please",
-                    timeout=args.timeout),
-            on_chunk, on_restart=text.clear)
-        if result["status"] == "ok":
-            content = result["completion"]["content"]
-            print(f"stream result: {content}")
-            print(f"stream chunks match: {''.join(text) == content}")
-            ok = ok and "".join(text) == content
+        text = ""
+        async with client.stream(provider=args.provider, model=args.stream_model or args.model,
+                                 messages=[{"role": "user", "content": "stream please"}],
+                                 timeout=args.timeout) as s:
+            async for ev in s:
+                text = ev.delta if ev.restart else text + ev.delta
+                print(f"chunk {ev.seq}: {ev.delta!r}", file=sys.stderr)
+        r = s.result
+        if r.ok:
+            print(f"stream result: {r.content}")
+            print(f"stream chunks match: {text == r.content}")
+            ok = ok and text == r.content
         else:
             ok = False
-            print(f"stream result: error {result['error']['code']}")
-    finally:
-        if args.delete_queue:
-            channel = await client._connection.channel()
-            await channel.queue_delete(args.reply_queue)
-        await client.close()
+            print(f"stream result: error {r.error.code}")
     return 0 if ok else 1
 
 

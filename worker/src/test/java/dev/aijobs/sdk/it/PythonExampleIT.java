@@ -16,10 +16,15 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** Runs examples/python/demo_async.py (aio-pika) against an in-process worker and the broker. */
+/**
+ * Runs examples/python/demo_async.py (the aijobs package from clients/python/src, on aio-pika)
+ * against an in-process worker and the broker.
+ */
 class PythonExampleIT {
   private static final String PYTHON = "/usr/bin/python3";
   private static final Path EXAMPLES = Path.of("..", "examples", "python").toAbsolutePath();
+  private static final Path PACKAGE_SRC =
+      Path.of("..", "clients", "python", "src").toAbsolutePath().normalize();
 
   @Test
   void asyncioExampleSubmitsAndStreamsThroughTheRealWorker() throws Exception {
@@ -47,7 +52,8 @@ class PythonExampleIT {
                   "30",
                   "--reply-queue",
                   queue,
-                  "--delete-queue"),
+                  "--expires",
+                  "300"),
               Duration.ofSeconds(90));
       assertThat(run.exit).as("exit status; stderr:%n%s", run.stderr).isZero();
       assertThat(run.stdout)
@@ -83,12 +89,14 @@ class PythonExampleIT {
     try {
       Process p;
       try {
-        p =
+        ProcessBuilder pb =
             new ProcessBuilder(command)
                 .directory(EXAMPLES.toFile())
                 .redirectOutput(out.toFile())
-                .redirectError(err.toFile())
-                .start();
+                .redirectError(err.toFile());
+        pb.environment().put("PYTHONPATH", PACKAGE_SRC.toString());
+        pb.environment().put("PYTHONDONTWRITEBYTECODE", "1");
+        p = pb.start();
       } catch (IOException e) {
         throw new AssertionError(
             PYTHON + " cannot be started: install python3 and python3-aio-pika", e);

@@ -42,11 +42,16 @@ final class SdkEnv {
 
   /** Starts an in-process worker after declaring the worker's topology. */
   static Worker startWorker(MockUpstream upstream) throws Exception {
+    return startWorker(workerEnv(upstream));
+  }
+
+  /** Starts an in-process worker with this environment after declaring the worker's topology. */
+  static Worker startWorker(Map<String, String> env) throws Exception {
     try (Connection c = ItBroker.connectionFactory().newConnection("aijobs-sdk-it-setup");
         Channel ch = c.createChannel()) {
       Topology.declareWorkerSide(ch);
     }
-    return Worker.start(ConfigLoader.load(ConfigSource.of(workerEnv(upstream))));
+    return Worker.start(ConfigLoader.load(ConfigSource.of(env)));
   }
 
   /** A unique reply queue name for one test. */
