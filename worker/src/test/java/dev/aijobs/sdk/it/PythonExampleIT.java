@@ -7,13 +7,9 @@ import static org.awaitility.Awaitility.await;
 import dev.aijobs.testkit.MockUpstream;
 import dev.aijobs.worker.Worker;
 import dev.aijobs.worker.it.ItBroker;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -21,7 +17,7 @@ import org.junit.jupiter.api.Test;
  * against an in-process worker and the broker.
  */
 class PythonExampleIT {
-  private static final String PYTHON = "/usr/bin/python3";
+  private static final String PYTHON = Python.PYTHON;
   private static final Path EXAMPLES = Path.of("..", "examples", "python").toAbsolutePath();
   private static final Path PACKAGE_SRC =
       Path.of("..", "clients", "python", "src").toAbsolutePath().normalize();
@@ -33,7 +29,7 @@ class PythonExampleIT {
     try (MockUpstream upstream = MockUpstream.start();
         Worker worker = SdkEnv.startWorker(upstream)) {
       await().atMost(Duration.ofSeconds(10)).until(worker::isReady);
-      Result run =
+      Python.Result run =
           run(
               List.of(
                   PYTHON,
@@ -55,14 +51,14 @@ class PythonExampleIT {
                   "--expires",
                   "300"),
               Duration.ofSeconds(90));
-      assertThat(run.exit).as("exit status; stderr:%n%s", run.stderr).isZero();
-      assertThat(run.stdout)
+      assertThat(run.exit()).as("exit status; stderr:%n%s", run.stderr()).isZero();
+      assertThat(run.stdout())
           .contains("result 0: echo: question 0")
           .contains("result 1: echo: question 1")
           .contains("result 2: echo: question 2")
           .contains("stream result: t0 t1 t2 t3 t4 t5 t6 t7 t8 t9 t10 t11")
           .contains("stream chunks match: True");
-      assertThat(run.stderr).contains("chunk 0:");
+      assertThat(run.stderr()).contains("chunk 0:");
     } finally {
       SdkEnv.delete(queue);
     }
@@ -70,48 +66,19 @@ class PythonExampleIT {
 
   /** Fails (never skips) when the Debian package is missing. */
   private static void requireAioPika() throws Exception {
-    Result check = run(List.of(PYTHON, "-c", "import aio_pika"), Duration.ofSeconds(30));
-    if (check.exit != 0) {
+    Python.Result check = run(List.of(PYTHON, "-c", "import aio_pika"), Duration.ofSeconds(30));
+    if (check.exit() != 0) {
       fail(
           "aio-pika is not installed for "
               + PYTHON
               + ": run `apt-get install -y python3-aio-pika` (scripts/test-setup.sh does)."
               + " stderr: "
-              + check.stderr);
+              + check.stderr());
     }
   }
 
-  private record Result(int exit, String stdout, String stderr) {}
-
-  private static Result run(List<String> command, Duration timeout) throws Exception {
-    Path out = Files.createTempFile("aijobs-py-", ".out");
-    Path err = Files.createTempFile("aijobs-py-", ".err");
-    try {
-      Process p;
-      try {
-        ProcessBuilder pb =
-            new ProcessBuilder(command)
-                .directory(EXAMPLES.toFile())
-                .redirectOutput(out.toFile())
-                .redirectError(err.toFile());
-        pb.environment().put("PYTHONPATH", PACKAGE_SRC.toString());
-        pb.environment().put("PYTHONDONTWRITEBYTECODE", "1");
-        p = pb.start();
-      } catch (IOException e) {
-        throw new AssertionError(
-            PYTHON + " cannot be started: install python3 and python3-aio-pika", e);
-      }
-      if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-        p.destroyForcibly();
-        fail("python did not finish within " + timeout + "; stderr: " + Files.readString(err));
-      }
-      return new Result(
-          p.exitValue(),
-          Files.readString(out, StandardCharsets.UTF_8),
-          Files.readString(err, StandardCharsets.UTF_8));
-    } finally {
-      Files.deleteIfExists(out);
-      Files.deleteIfExists(err);
-    }
+  private static Python.Result run(List<String> command, Duration timeout) throws Exception {
+    return Python.run(
+        command, EXAMPLES, java.util.Map.of("PYTHONPATH", PACKAGE_SRC.toString()), timeout);
   }
 }

@@ -16,7 +16,6 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import java.util.zip.ZipFile;
 import org.junit.jupiter.api.Test;
@@ -26,7 +25,7 @@ import org.junit.jupiter.api.Test;
  * mock upstream and this class's broker vhost, and builds its wheel without any download.
  */
 class PythonPackageIT {
-  private static final String PYTHON = "/usr/bin/python3";
+  private static final String PYTHON = Python.PYTHON;
   private static final Path REPO = Path.of("..").toAbsolutePath().normalize();
   private static final Path PACKAGE = REPO.resolve("clients").resolve("python");
 
@@ -40,17 +39,17 @@ class PythonPackageIT {
       env.put("AIJOBS_RETRY_BASE_DELAY", "50ms");
       try (Worker worker = SdkEnv.startWorker(env)) {
         await().atMost(Duration.ofSeconds(10)).until(worker::isReady);
-        Result run =
+        Python.Result run =
             run(
                 List.of(
                     PYTHON, "-m", "pytest", "-q", "-p", "no:cacheprovider", "clients/python/tests"),
                 Map.of("AIJOBS_TEST_AMQP_URL", ItBroker.uri(), "AIJOBS_TEST_PROVIDER", "mock"),
                 Duration.ofMinutes(5));
-        System.out.println("pytest clients/python/tests:\n" + run.stdout + run.stderr);
-        assertThat(run.exit)
-            .as("pytest exit status; output:%n%s%s", run.stdout, run.stderr)
+        System.out.println("pytest clients/python/tests:\n" + run.stdout() + run.stderr());
+        assertThat(run.exit())
+            .as("pytest exit status; output:%n%s%s", run.stdout(), run.stderr())
             .isZero();
-        assertThat(run.stdout)
+        assertThat(run.stdout())
             .contains(" passed")
             .doesNotContain("failed")
             .doesNotContain("skipped");
@@ -67,7 +66,7 @@ class PythonPackageIT {
       Path src = work.resolve("src");
       copy(PACKAGE, src);
       Path out = work.resolve("dist");
-      Result run =
+      Python.Result run =
           run(
               List.of(
                   PYTHON,
@@ -83,7 +82,7 @@ class PythonPackageIT {
                   src.toString()),
               Map.of("PIP_NO_INPUT", "1", "PIP_DISABLE_PIP_VERSION_CHECK", "1"),
               Duration.ofMinutes(3));
-      assertThat(run.exit).as("pip wheel; output:%n%s%s", run.stdout, run.stderr).isZero();
+      assertThat(run.exit()).as("pip wheel; output:%n%s%s", run.stdout(), run.stderr()).isZero();
       Path wheel = out.resolve("aijobs-0.1.0-py3-none-any.whl");
       assertThat(wheel).exists();
       try (ZipFile zip = new ZipFile(wheel.toFile())) {
@@ -129,54 +128,20 @@ class PythonPackageIT {
 
   /** Fails (never skips) when a Debian package is missing. */
   private static void require(String imports, String packages) throws Exception {
-    Result check = run(List.of(PYTHON, "-c", imports), Map.of(), Duration.ofSeconds(30));
-    if (check.exit != 0) {
+    Python.Result check = run(List.of(PYTHON, "-c", imports), Map.of(), Duration.ofSeconds(30));
+    if (check.exit() != 0) {
       fail(
           "missing for "
               + PYTHON
               + ": run `apt-get install -y "
               + packages
               + "` (scripts/test-setup.sh does). stderr: "
-              + check.stderr);
+              + check.stderr());
     }
   }
 
-  private record Result(int exit, String stdout, String stderr) {}
-
-  private static Result run(List<String> command, Map<String, String> env, Duration timeout)
+  private static Python.Result run(List<String> command, Map<String, String> env, Duration timeout)
       throws Exception {
-    Path out = Files.createTempFile("aijobs-pypkg-", ".out");
-    Path err = Files.createTempFile("aijobs-pypkg-", ".err");
-    try {
-      ProcessBuilder pb =
-          new ProcessBuilder(command)
-              .directory(REPO.toFile())
-              .redirectOutput(out.toFile())
-              .redirectError(err.toFile());
-      pb.environment().putAll(env);
-      pb.environment().put("PYTHONDONTWRITEBYTECODE", "1");
-      Process p;
-      try {
-        p = pb.start();
-      } catch (IOException e) {
-        throw new AssertionError(PYTHON + " cannot be started: install python3", e);
-      }
-      if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-        p.destroyForcibly();
-        fail(
-            "python did not finish within "
-                + timeout
-                + "; output: "
-                + Files.readString(out)
-                + Files.readString(err));
-      }
-      return new Result(
-          p.exitValue(),
-          Files.readString(out, StandardCharsets.UTF_8),
-          Files.readString(err, StandardCharsets.UTF_8));
-    } finally {
-      Files.deleteIfExists(out);
-      Files.deleteIfExists(err);
-    }
+    return Python.run(command, REPO, env, timeout);
   }
 }
