@@ -1,6 +1,5 @@
 package dev.aijobs.worker.config;
 
-import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -167,9 +166,5 @@ public final class ConfigLoader {
       throw ConfigException.invalid(ConfigKeys.AMQP_ADDRESSES, "lists no address");
     }
     return out;
-  }
-
-  static URI parseUri(String key, String text) {
-    return Check.url(key, text);
   }
 }

@@ -32,7 +32,7 @@ final class ProviderReader {
     if (base == null) {
       throw ConfigException.invalid(baseKey, "is required for provider '" + id + "'");
     }
-    URI baseUrl = ConfigLoader.parseUri(baseKey, base);
+    URI baseUrl = Check.url(baseKey, base);
     if (!"http".equals(baseUrl.getScheme()) && !"https".equals(baseUrl.getScheme())) {
       throw ConfigException.invalid(baseKey, "scheme must be http or https");
     }

@@ -64,12 +64,12 @@ final class AnswerBuilder {
   }
 
   /**
-   * Applies a message (non-streaming) or a delta (streaming) and returns the text it added, for
-   * stream chunks.
+   * Applies a message (non-streaming) or a delta (streaming); the content and reasoning text it
+   * added go to {@code added} (stream chunks), unless that is {@link StreamText#NONE}.
    */
-  Added apply(JsonNode message) {
+  void apply(JsonNode message, StreamText added) {
     if (message == null || !message.isObject()) {
-      return Added.NOTHING;
+      return;
     }
     int contentBefore = content.length();
     int reasoningBefore = reasoning.length();
@@ -94,15 +94,9 @@ final class AnswerBuilder {
       }
     }
     applyLegacyCall(message.get("function_call"));
-    return new Added(content.substring(contentBefore), reasoning.substring(reasoningBefore));
-  }
-
-  /** The text one message or delta added. */
-  record Added(String content, String reasoning) {
-    static final Added NOTHING = new Added("", "");
-
-    boolean isEmpty() {
-      return content.isEmpty() && reasoning.isEmpty();
+    if (added != StreamText.NONE
+        && (content.length() > contentBefore || reasoning.length() > reasoningBefore)) {
+      added.accept(content.substring(contentBefore), reasoning.substring(reasoningBefore));
     }
   }
 

@@ -47,7 +47,7 @@ final class ResponseMapper {
       return AttemptOutcome.failed(choiceError, retryAfter);
     }
     AnswerBuilder answer = new AnswerBuilder();
-    answer.apply(choice.get("message"));
+    answer.apply(choice.get("message"), StreamText.NONE);
     answer.finish(choice.get("finish_reason"));
     answer.usage(root.get("usage"));
     if (!answer.isFinished()) {

@@ -76,10 +76,7 @@ final class StreamAssembler {
     JsonNode choice = ResponseMapper.firstChoice(root);
     if (choice != null) {
       // The delta first: the last text may share the event that finishes the choice.
-      AnswerBuilder.Added added = answer.apply(choice.get("delta"));
-      if (!added.isEmpty()) {
-        deltas.accept(added.content(), added.reasoning());
-      }
+      answer.apply(choice.get("delta"), deltas);
       JobError choiceError = responses.choiceError(choice, 200);
       if (choiceError != null) {
         error = choiceError;
