@@ -152,7 +152,8 @@ public final class Worker implements AutoCloseable {
     JobExecutor executor =
         new JobExecutor(config, r.upstream, guards, r.timer, r.dispatch, r.metrics);
     JobProcessor processor =
-        new JobProcessor(config, codec, executor, replies, r.metrics, inFlight, r.timer);
+        new JobProcessor(
+            config, codec, executor, replies, r.metrics, inFlight, r.timer, r.dispatch);
     r.supervision =
         Executors.newSingleThreadScheduledExecutor(
             new DefaultThreadFactory(THREAD_PREFIX + "supervisor", true));

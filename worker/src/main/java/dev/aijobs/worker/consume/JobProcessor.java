@@ -39,6 +39,7 @@ public final class JobProcessor {
   private final WorkerMetrics metrics;
   private final InFlightJobs inFlight;
   private final io.netty.util.Timer timer;
+  private final java.util.concurrent.Executor work;
 
   /** How long past its deadline a finished job's result may still be published again. */
   static final long RESULT_GRACE_MS = 10_000;
@@ -50,7 +51,8 @@ public final class JobProcessor {
       ReplySender replies,
       WorkerMetrics metrics,
       InFlightJobs inFlight,
-      io.netty.util.Timer timer) {
+      io.netty.util.Timer timer,
+      java.util.concurrent.Executor work) {
     this.config = config;
     this.codec = codec;
     this.executor = executor;
@@ -58,6 +60,7 @@ public final class JobProcessor {
     this.metrics = metrics;
     this.inFlight = inFlight;
     this.timer = timer;
+    this.work = work;
   }
 
   /** A job whose result is made: what it takes to deliver it, or to dead-letter it. */
@@ -72,7 +75,11 @@ public final class JobProcessor {
       long deadlineMs,
       long startNanos) {}
 
-  /** Handles one delivery from {@code ai.jobs}. */
+  /**
+   * Takes one delivery from {@code ai.jobs}: counts its bytes at once (so the byte budget sees
+   * every delivery as it arrives, not when a busy thread gets to it) and processes it on the work
+   * executor.
+   */
   public void onDelivery(Channel channel, Envelope env, AMQP.BasicProperties props, byte[] body) {
     long startNanos = System.nanoTime();
     long nowMs = System.currentTimeMillis();
@@ -81,6 +88,20 @@ public final class JobProcessor {
       delivery.requeue();
       return;
     }
+    try {
+      work.execute(() -> process(delivery, env, props, body, startNanos, nowMs));
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      delivery.requeue(); // stopping
+    }
+  }
+
+  private void process(
+      InFlightJobs.Delivery delivery,
+      Envelope env,
+      AMQP.BasicProperties props,
+      byte[] body,
+      long startNanos,
+      long nowMs) {
     try {
       JobRequest job = decode(props, body);
       ProviderConfig provider = config.providers().get(job.provider());
