@@ -20,6 +20,12 @@ final class RequestRules {
   /** The problem with a bad {@code created_ms} or {@code deadline_ms}. */
   static final String EPOCH_MILLIS_PROBLEM = "must be a non-negative integer (epoch millis)";
 
+  /**
+   * Most fallbacks a job may list: each may cost a provider call and a wait, and the worker's
+   * attempt budget ends a chain long before this.
+   */
+  static final int MAX_FALLBACKS = 10;
+
   private RequestRules() {}
 
   static void checkVersion(int v) {
@@ -43,6 +49,10 @@ final class RequestRules {
   static void checkFallbacks(List<Target> fallbacks) {
     if (fallbacks == null) {
       return;
+    }
+    if (fallbacks.size() > MAX_FALLBACKS) {
+      throw InvalidJobException.badField(
+          "fallbacks", "has " + fallbacks.size() + " entries, at most " + MAX_FALLBACKS);
     }
     int i = 0;
     for (Target t : fallbacks) {

@@ -99,6 +99,16 @@ class RequestValidationTest {
             "fallback provider empty",
             valid(n -> n.putArray("fallbacks").addObject().put("provider", "").put("model", "m")),
             "fallbacks[0].provider"),
+        row(
+            "eleven fallbacks",
+            valid(
+                n -> {
+                  var fallbacks = n.putArray("fallbacks");
+                  for (int i = 0; i < 11; i++) {
+                    fallbacks.addObject().put("provider", "deepseek").put("model", "m" + i);
+                  }
+                }),
+            "fallbacks"),
         row("params not an object", valid(n -> n.putArray("params")), "params"),
         row(
             "params contains stream",

@@ -16,6 +16,7 @@ import dev.aijobs.worker.metrics.LatencySummary;
 import dev.aijobs.worker.metrics.WorkerMetrics;
 import dev.aijobs.worker.reply.ConfirmingPublisher;
 import dev.aijobs.worker.reply.ReplySender;
+import dev.aijobs.worker.route.Clock;
 import dev.aijobs.worker.route.ProviderGuards;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -148,9 +149,9 @@ public final class Worker implements AutoCloseable {
           publisherDownSince = up ? Long.MAX_VALUE : System.nanoTime();
         });
     ReplySender replies = new ReplySender(publisher, codec);
-    ProviderGuards guards = new ProviderGuards(config, r.registry);
+    ProviderGuards guards = new ProviderGuards(config, r.registry, Clock.SYSTEM);
     JobExecutor executor =
-        new JobExecutor(config, r.upstream, guards, r.timer, r.dispatch, r.metrics);
+        new JobExecutor(config, r.upstream, guards, r.timer, Clock.SYSTEM, r.dispatch, r.metrics);
     JobProcessor processor =
         new JobProcessor(
             config, codec, executor, replies, r.metrics, inFlight, r.timer, r.dispatch);

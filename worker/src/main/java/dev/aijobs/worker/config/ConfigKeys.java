@@ -38,6 +38,7 @@ public final class ConfigKeys {
   public static final String BREAKER_WINDOW = "AIJOBS_BREAKER_WINDOW";
   public static final String BREAKER_MIN_CALLS = "AIJOBS_BREAKER_MIN_CALLS";
   public static final String BREAKER_OPEN_DURATION = "AIJOBS_BREAKER_OPEN_DURATION";
+  public static final String BREAKER_MAX_OPEN_DURATION = "AIJOBS_BREAKER_MAX_OPEN_DURATION";
   public static final String LOG_LEVEL = "AIJOBS_LOG_LEVEL";
   public static final String LOG_FORMAT = "AIJOBS_LOG_FORMAT";
 
@@ -126,6 +127,7 @@ public final class ConfigKeys {
           BREAKER_WINDOW,
           BREAKER_MIN_CALLS,
           BREAKER_OPEN_DURATION,
+          BREAKER_MAX_OPEN_DURATION,
           LOG_LEVEL,
           LOG_FORMAT,
           LAUNCHER_JAR,

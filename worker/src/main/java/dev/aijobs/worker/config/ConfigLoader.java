@@ -74,7 +74,8 @@ public final class ConfigLoader {
             v.integer(ConfigKeys.BREAKER_FAILURE_RATE).orElse(b.failureRatePercent()),
             v.integer(ConfigKeys.BREAKER_WINDOW).orElse(b.window()),
             v.integer(ConfigKeys.BREAKER_MIN_CALLS).orElse(b.minCalls()),
-            v.duration(ConfigKeys.BREAKER_OPEN_DURATION).orElse(b.openDuration()));
+            v.duration(ConfigKeys.BREAKER_OPEN_DURATION).orElse(b.openDuration()),
+            v.duration(ConfigKeys.BREAKER_MAX_OPEN_DURATION).orElse(b.maxOpenDuration()));
     WorkerConfig.Upstream upstream =
         new WorkerConfig.Upstream(
             v.integer(ConfigKeys.IO_THREADS).orElse(WorkerConfig.Upstream.DEFAULTS.ioThreads()),

@@ -246,16 +246,35 @@ public record WorkerConfig(
    * @param failureRatePercent failure rate that opens a breaker
    * @param window calls in the sliding window
    * @param minCalls calls needed before the rate is judged
-   * @param openDuration how long an open breaker rejects calls before probing again
+   * @param openDuration how long a breaker that has just opened rejects calls before letting a
+   *     probe through; it doubles each time a probe fails
+   * @param maxOpenDuration the longest an open breaker waits before its next probe
    */
-  public record Breakers(int failureRatePercent, int window, int minCalls, Duration openDuration) {
-    public static final Breakers DEFAULTS = new Breakers(50, 20, 10, Duration.ofSeconds(30));
+  public record Breakers(
+      int failureRatePercent,
+      int window,
+      int minCalls,
+      Duration openDuration,
+      Duration maxOpenDuration) {
+    public static final Breakers DEFAULTS =
+        new Breakers(50, 20, 10, Duration.ofSeconds(5), Duration.ofSeconds(60));
 
     public Breakers {
       Check.range(ConfigKeys.BREAKER_FAILURE_RATE, failureRatePercent, 1, 100);
       Check.range(ConfigKeys.BREAKER_WINDOW, window, 1, 10_000);
       Check.range(ConfigKeys.BREAKER_MIN_CALLS, minCalls, 1, 10_000);
       Check.positive(ConfigKeys.BREAKER_OPEN_DURATION, openDuration);
+      Check.positive(ConfigKeys.BREAKER_MAX_OPEN_DURATION, maxOpenDuration);
+      if (maxOpenDuration.compareTo(openDuration) < 0) {
+        throw ConfigException.invalid(
+            ConfigKeys.BREAKER_MAX_OPEN_DURATION,
+            "must be at least "
+                + ConfigKeys.BREAKER_OPEN_DURATION
+                + " ("
+                + openDuration
+                + "), was "
+                + maxOpenDuration);
+      }
     }
   }
 

@@ -3,42 +3,47 @@ package dev.aijobs.worker.execute;
 import dev.aijobs.worker.config.ProviderConfig;
 import dev.aijobs.worker.config.WorkerConfig;
 import dev.aijobs.worker.metrics.WorkerMetrics;
+import dev.aijobs.worker.route.Clock;
 import dev.aijobs.worker.route.ProviderGuards;
-import dev.aijobs.worker.route.RetryPolicy;
+import dev.aijobs.worker.route.Router;
 import io.netty.util.Timer;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Executor;
 
-/** What every job run shares: configuration, HTTP client, guards, key pools, clocks, metrics. */
+/** What every job run shares: configuration, upstream, router, key pools, clocks, metrics. */
 final class ExecutionContext {
   private final WorkerConfig config;
-  private final UpstreamClient upstream;
-  private final ProviderGuards guards;
-  private final RetryPolicy retryPolicy;
+  private final Upstream upstream;
+  private final Router router;
   private final Map<String, KeyPool> keys = new HashMap<>();
   private final Timer timer;
+  private final Clock clock;
   private final Executor executor;
   private final WorkerMetrics metrics;
 
   ExecutionContext(
       WorkerConfig config,
-      UpstreamClient upstream,
+      Upstream upstream,
       ProviderGuards guards,
       Timer timer,
+      Clock clock,
       Executor executor,
       WorkerMetrics metrics) {
     this.config = config;
     this.upstream = upstream;
-    this.guards = guards;
-    this.retryPolicy =
-        new RetryPolicy(
-            config.retry().baseDelay(), config.retry().maxDelay(), config.retry().maxAttempts());
+    this.router =
+        new Router(
+            guards,
+            config.retry().baseDelay(),
+            config.retry().maxDelay(),
+            config.retry().maxAttempts());
     this.timer = timer;
+    this.clock = clock;
     this.executor = executor;
     this.metrics = metrics;
     for (ProviderConfig p : config.providers().values()) {
-      keys.put(p.id(), new KeyPool(p.apiKeys()));
+      keys.put(p.id(), new KeyPool(p.apiKeys(), clock));
     }
   }
 
@@ -46,24 +51,25 @@ final class ExecutionContext {
     return config;
   }
 
-  UpstreamClient upstream() {
+  Upstream upstream() {
     return upstream;
   }
 
-  ProviderGuards guards() {
-    return guards;
-  }
-
-  RetryPolicy retryPolicy() {
-    return retryPolicy;
+  Router router() {
+    return router;
   }
 
   KeyPool keys(String provider) {
     return keys.get(provider);
   }
 
+  /** Every clock of a job (watchdog, backoff, rate-limit and breaker waits, chunk flushes). */
   Timer timer() {
     return timer;
+  }
+
+  Clock clock() {
+    return clock;
   }
 
   /** Where attempts start: off the I/O threads, since starting a call may resolve a name. */

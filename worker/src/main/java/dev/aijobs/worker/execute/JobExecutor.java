@@ -4,6 +4,7 @@ import dev.aijobs.protocol.JobRequest;
 import dev.aijobs.protocol.JobResult;
 import dev.aijobs.worker.config.WorkerConfig;
 import dev.aijobs.worker.metrics.WorkerMetrics;
+import dev.aijobs.worker.route.Clock;
 import dev.aijobs.worker.route.ProviderGuards;
 import io.netty.util.Timer;
 import java.util.concurrent.CompletableFuture;
@@ -18,12 +19,13 @@ public final class JobExecutor {
 
   public JobExecutor(
       WorkerConfig config,
-      UpstreamClient upstream,
+      Upstream upstream,
       ProviderGuards guards,
       Timer timer,
+      Clock clock,
       Executor executor,
       WorkerMetrics metrics) {
-    this.ctx = new ExecutionContext(config, upstream, guards, timer, executor, metrics);
+    this.ctx = new ExecutionContext(config, upstream, guards, timer, clock, executor, metrics);
   }
 
   /**

@@ -9,24 +9,27 @@ import dev.aijobs.protocol.Route;
 import dev.aijobs.protocol.Target;
 import dev.aijobs.protocol.Timing;
 import dev.aijobs.worker.config.ProviderConfig;
+import dev.aijobs.worker.route.Admission;
 import dev.aijobs.worker.route.Decision;
-import dev.aijobs.worker.route.RetryPolicy;
-import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import dev.aijobs.worker.route.Permit;
+import dev.aijobs.worker.route.Router;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One job's way through its attempt chain: for each (provider, model) of the job, the provider's
- * routes (proxy, then direct on a proxy-layer failure when allowed), retries as the {@link
- * RetryPolicy} decides, under the provider's bulkhead, rate limiter and circuit breakers. Attempts
- * run one at a time; none holds a thread while waiting. Completes {@link #start()}'s future with
- * exactly one result, whatever happens: every callback is guarded (a bug becomes an {@code
- * internal} result), and a watchdog ends the job {@link #GRACE} after its deadline if nothing else
- * did.
+ * One job's way through its attempt chain: for each (provider, model) of the job, calls as the
+ * {@link Router} admits them and, after a failure, what it decides next (retry, another key,
+ * direct, the next target, give up). This class decides nothing itself: it carries out the router's
+ * answers, holds each call's {@link Permit} until the outcome settles it, and keeps the job's
+ * record (attempts, timing, chunks). Attempts run one at a time; none holds a thread while waiting.
+ * Completes {@link #start()}'s future with exactly one result, whatever happens: every callback is
+ * guarded (a bug becomes an {@code internal} result), and a watchdog ends the job {@link #GRACE}
+ * after its deadline if nothing else did.
  */
 final class JobRun {
   private static final Logger log = LoggerFactory.getLogger(JobRun.class);
@@ -81,7 +84,7 @@ final class JobRun {
   /** Starts the first attempt on the calling thread (the consumer's dispatch thread). */
   CompletableFuture<JobResult> start() {
     long untilWatchdog =
-        Math.max(0, deadlineMs - System.currentTimeMillis()) + GRACE_MILLIS; // never overflows
+        Math.max(0, deadlineMs - ctx.clock().currentTimeMillis()) + GRACE_MILLIS; // never overflows
     io.netty.util.Timeout watchdog =
         ctx.timer()
             .newTimeout(
@@ -153,95 +156,85 @@ final class JobRun {
     }
   }
 
-  /** Runs on the dispatch executor: passes the guards, then launches the call. */
+  /** Runs on the dispatch executor: asks the router, then carries out its admission answer. */
   private synchronized void attempt() {
     if (done.isDone()) {
       return; // ended meanwhile (the watchdog, a worker error)
     }
-    long left = deadlineMs - System.currentTimeMillis();
+    long left = deadlineMs - ctx.clock().currentTimeMillis();
     if (left <= 0) {
       finishError(JobError.of(ErrorCode.DEADLINE_EXCEEDED, "the job's deadline passed"));
       return;
     }
     ProviderConfig p = provider();
-    CircuitBreaker proxyBreaker = null;
-    if (route == Route.PROXY) {
-      proxyBreaker = ctx.guards().proxyBreaker(p.proxy());
-      if (!proxyBreaker.tryAcquirePermission()) {
-        proxyBreaker = null;
-        if (p.fallbackToDirect()) {
-          route = Route.DIRECT_AFTER_PROXY_FAILURE;
-          ctx.metrics().fallback(p.id(), "breaker_open");
+    Admission a =
+        ctx.router()
+            .admit(
+                new Router.Ask(
+                    p,
+                    targets.get(targetIndex).model(),
+                    route,
+                    targetIndex + 1 < targets.size(),
+                    TimeUnit.MILLISECONDS.toNanos(left)));
+    switch (a.kind()) {
+      case GO -> {
+        if (a.switchedBecause() != null) {
+          ctx.metrics().fallback(p.id(), a.switchedBecause());
+        }
+        route = a.route();
+        Permit permit = a.permit();
+        Route r = route;
+        Runnable launch =
+            () ->
+                permit.whenBulkheadAllows(
+                    () -> guarded(() -> launch(p, r, permit)), ctx.executor());
+        long wait = permit.rateWaitNanos();
+        if (wait > 0) {
+          ctx.timer()
+              .newTimeout(
+                  t -> ctx.executor().execute(() -> guarded(launch)), wait, TimeUnit.NANOSECONDS);
         } else {
-          skipTarget(JobError.of(ErrorCode.PROXY_UNAVAILABLE, "proxy circuit breaker is open"));
-          return;
+          launch.run();
         }
       }
-    }
-    CircuitBreaker breaker = ctx.guards().breaker(p.id(), route);
-    boolean permitted = breaker.tryAcquirePermission();
-    if (!permitted && route == Route.PROXY && p.fallbackToDirect()) {
-      // The provider is unwell through the proxy: try it direct before giving up on it.
-      release(proxyBreaker);
-      proxyBreaker = null;
-      route = Route.DIRECT_AFTER_PROXY_FAILURE;
-      ctx.metrics().fallback(p.id(), "breaker_open");
-      breaker = ctx.guards().breaker(p.id(), route);
-      permitted = breaker.tryAcquirePermission();
-    }
-    if (!permitted) {
-      release(proxyBreaker);
-      skipTarget(
-          JobError.of(
-              ErrorCode.UPSTREAM_ERROR,
-              "circuit breaker of " + p.id() + " (" + route.wireName() + ") is open"));
-      return;
-    }
-    long wait = ctx.guards().reserveRate(p.id(), java.time.Duration.ofMillis(left));
-    if (wait < 0) {
-      release(proxyBreaker);
-      breaker.releasePermission();
-      skipTarget(
-          JobError.of(ErrorCode.RATE_LIMITED, "rate limit of " + p.id() + " leaves no time"));
-      return;
-    }
-    Route r = route;
-    CircuitBreaker pb = proxyBreaker;
-    CircuitBreaker cb = breaker;
-    Runnable launch =
-        () ->
-            ctx.guards()
-                .whenPermitted(p.id(), () -> guarded(() -> launch(p, r, cb, pb)), ctx.executor());
-    if (wait > 0) {
-      ctx.timer()
-          .newTimeout(
-              t -> ctx.executor().execute(() -> guarded(launch)), wait, TimeUnit.NANOSECONDS);
-    } else {
-      launch.run();
+      case WAIT -> {
+        // No fallback left: wait for the breaker's probe (within the deadline), then ask again.
+        lastError = a.error();
+        lastRoute = a.route();
+        schedule(TimeUnit.NANOSECONDS.toMillis(a.waitNanos()) + 1);
+      }
+      case SKIP_TARGET -> {
+        lastError = a.error();
+        lastRoute = a.route();
+        beginTarget(targetIndex + 1);
+      }
+      case GIVE_UP -> {
+        lastRoute = a.route();
+        finishError(a.error());
+      }
     }
   }
 
-  private static void release(CircuitBreaker b) {
-    if (b != null) {
-      b.releasePermission();
+  private void launch(ProviderConfig p, Route r, Permit permit) {
+    int no;
+    synchronized (this) {
+      if (done.isDone() || ctx.clock().currentTimeMillis() >= deadlineMs) {
+        // It waited for a bulkhead place (or its rate slot) past the deadline: no call.
+        no = -1;
+      } else {
+        no = ++attemptNo;
+      }
     }
-  }
-
-  private void launch(
-      ProviderConfig p, Route r, CircuitBreaker breaker, CircuitBreaker proxyBreaker) {
-    if (System.currentTimeMillis() >= deadlineMs) {
-      // It waited for a bulkhead permit (or the rate limiter) past the deadline: no call.
-      ctx.guards().release(p.id());
-      breaker.releasePermission();
-      release(proxyBreaker);
+    if (no < 0) {
+      permit.release();
       synchronized (this) {
-        finishError(JobError.of(ErrorCode.DEADLINE_EXCEEDED, "the job's deadline passed"));
+        if (!done.isDone()) {
+          finishError(JobError.of(ErrorCode.DEADLINE_EXCEEDED, "the job's deadline passed"));
+        }
       }
       return;
     }
-    int no;
     synchronized (this) {
-      no = ++attemptNo;
       if (chunks != null) {
         chunks.newAttempt(no);
       }
@@ -249,20 +242,23 @@ final class JobRun {
     String model = targets.get(targetIndex).model();
     KeyPool keys = ctx.keys(p.id());
     AttemptSpec spec = new AttemptSpec(p, model, r, keys.next(), job, deadlineMs);
-    long t0 = System.nanoTime();
-    ctx.upstream()
-        .call(spec, (text, reasoning) -> onDelta(no, text, reasoning))
-        .whenComplete(
-            (outcome, bug) -> {
-              AttemptOutcome o =
-                  bug == null
-                      ? outcome
-                      : AttemptOutcome.failed(
-                          JobError.of(ErrorCode.INTERNAL, bug.toString()), null);
-              ctx.guards().release(p.id());
-              guarded(
-                  () -> onOutcome(spec, o, System.nanoTime() - t0, breaker, proxyBreaker, keys));
-            });
+    long t0 = ctx.clock().nanoTime();
+    CompletableFuture<AttemptOutcome> call;
+    try {
+      call = ctx.upstream().call(spec, (text, reasoning) -> onDelta(no, text, reasoning));
+    } catch (RuntimeException | Error e) {
+      call = CompletableFuture.failedFuture(e);
+    }
+    call.whenComplete(
+        (outcome, bug) -> {
+          AttemptOutcome o =
+              bug == null && outcome != null
+                  ? outcome
+                  : AttemptOutcome.failed(
+                      JobError.of(ErrorCode.INTERNAL, "worker error: " + bug), null);
+          permit.record(o.error() == null ? null : o.error().code(), o.kind());
+          guarded(() -> onOutcome(spec, o, ctx.clock().nanoTime() - t0, keys));
+        });
   }
 
   private void onDelta(int no, String text, String reasoning) {
@@ -270,25 +266,19 @@ final class JobRun {
       return;
     }
     if (firstTokenNanos < 0) {
-      firstTokenNanos = System.nanoTime();
+      firstTokenNanos = ctx.clock().nanoTime();
       ctx.metrics().ttft(provider().id(), firstTokenNanos - startNanos);
     }
     chunks.add(no, text, reasoning);
   }
 
   private synchronized void onOutcome(
-      AttemptSpec spec,
-      AttemptOutcome o,
-      long nanos,
-      CircuitBreaker breaker,
-      CircuitBreaker proxyBreaker,
-      KeyPool keys) {
+      AttemptSpec spec, AttemptOutcome o, long nanos, KeyPool keys) {
     ProviderConfig p = spec.provider();
     upstreamNanos += nanos;
     attempts.add(new Attempt(p.id(), spec.model(), spec.route(), o.outcome(), nanos / 1_000_000));
     lastRoute = spec.route();
     ctx.metrics().attempt(p.id(), spec.route(), o.outcome(), nanos);
-    Breakers.record(o, nanos, breaker, proxyBreaker);
     Keys.record(o, spec.apiKey(), keys);
     if (done.isDone()) {
       return; // the watchdog ended the job: this late outcome decides nothing
@@ -301,52 +291,39 @@ final class JobRun {
     if (o.kind() != null && o.kind().isProxyFault()) {
       ctx.metrics().proxyFailure(p.id(), o.kind());
     }
-    if (Keys.anotherKeyMayHelp(o, keys)
-        && attempts.size() < ctx.config().retry().maxAttempts()
-        && retriesOnTarget < p.maxRetries() + keys.size()) {
-      // The key was refused or rate-limited and set aside: the pool's next key, at once.
-      retriesOnTarget++;
-      ctx.metrics().retry(p.id(), o.error().code());
-      schedule(0);
-      return;
-    }
     Decision d =
-        ctx.retryPolicy()
+        ctx.router()
             .decide(
-                new RetryPolicy.Failure(
-                    o.error().code(),
-                    o.kind(),
-                    spec.viaProxy(),
-                    p.fallbackToDirect(),
-                    o.retryAfter(),
+                new Router.Failed(o.error().code(), o.kind(), o.retryAfter(), spec.viaProxy()),
+                new Router.Standing(
                     retriesOnTarget,
-                    p.maxRetries(),
                     attempts.size(),
                     targetIndex + 1 < targets.size(),
-                    deadlineMs - System.currentTimeMillis()));
+                    deadlineMs - ctx.clock().currentTimeMillis(),
+                    keys.available()),
+                p);
     switch (d.action()) {
       case SWITCH_TO_DIRECT -> {
         route = Route.DIRECT_AFTER_PROXY_FAILURE;
-        ctx.metrics().fallback(p.id(), o.kind().name().toLowerCase(java.util.Locale.ROOT));
+        ctx.metrics().fallback(p.id(), o.kind().name().toLowerCase(Locale.ROOT));
         schedule(0);
       }
-      case RETRY -> {
+      case ROTATE_KEY -> {
         retriesOnTarget++;
         ctx.metrics().retry(p.id(), o.error().code());
+        schedule(0);
+      }
+      case RETRY, RETRY_DIRECT -> {
+        retriesOnTarget++;
+        ctx.metrics().retry(p.id(), o.error().code());
+        if (d.action() == Decision.Action.RETRY_DIRECT) {
+          route = Route.DIRECT_AFTER_PROXY_FAILURE;
+          ctx.metrics().fallback(p.id(), o.kind().name().toLowerCase(Locale.ROOT));
+        }
         schedule(d.delay().toMillis());
       }
       case NEXT_TARGET -> beginTarget(targetIndex + 1);
       case GIVE_UP -> finishError(lastError);
-    }
-  }
-
-  /** The current target cannot be tried (open breaker, rate limit): next target or give up. */
-  private void skipTarget(JobError why) {
-    lastError = why;
-    if (targetIndex + 1 < targets.size()) {
-      beginTarget(targetIndex + 1);
-    } else {
-      finishError(why);
     }
   }
 
@@ -370,6 +347,6 @@ final class JobRun {
   private Timing timing() {
     Long ttft = firstTokenNanos < 0 ? null : (firstTokenNanos - startNanos) / 1_000_000;
     Long upstream = attempts.isEmpty() ? null : upstreamNanos / 1_000_000;
-    return new Timing(queuedMs, ttft, upstream, (System.nanoTime() - startNanos) / 1_000_000);
+    return new Timing(queuedMs, ttft, upstream, (ctx.clock().nanoTime() - startNanos) / 1_000_000);
   }
 }

@@ -1,6 +1,7 @@
 package dev.aijobs.worker.execute;
 
 import dev.aijobs.worker.config.Secret;
+import dev.aijobs.worker.route.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -18,9 +19,11 @@ final class KeyPool {
   private final List<Secret> keys;
   private final AtomicLongArray benchedUntil;
   private final AtomicInteger next = new AtomicInteger();
+  private final Clock clock;
 
-  KeyPool(List<Secret> keys) {
+  KeyPool(List<Secret> keys, Clock clock) {
     this.keys = List.copyOf(keys);
+    this.clock = clock;
     this.benchedUntil = new AtomicLongArray(keys.size());
   }
 
@@ -30,7 +33,7 @@ final class KeyPool {
     if (n == 0) {
       return null;
     }
-    long now = System.nanoTime();
+    long now = clock.nanoTime();
     int start = Math.floorMod(next.getAndIncrement(), n);
     int soonest = start;
     for (int i = 0; i < n; i++) {
@@ -50,7 +53,7 @@ final class KeyPool {
   void bench(Secret key, Duration pause) {
     int i = keys.indexOf(key);
     if (i >= 0) {
-      benchedUntil.set(i, System.nanoTime() + Math.max(1, saturatedNanos(pause)));
+      benchedUntil.set(i, clock.nanoTime() + Math.max(1, saturatedNanos(pause)));
     }
   }
 
@@ -61,7 +64,7 @@ final class KeyPool {
 
   /** How many keys are usable right now. */
   int available() {
-    long now = System.nanoTime();
+    long now = clock.nanoTime();
     int free = 0;
     for (int i = 0; i < keys.size(); i++) {
       long until = benchedUntil.get(i);

@@ -30,7 +30,7 @@ import org.asynchttpclient.proxy.ProxyType;
  * policy is the only retry authority. Pooled connections are partitioned by proxy credentials too,
  * so tunnels opened for one proxy user never serve another. Thread-safe.
  */
-public final class UpstreamClient implements AutoCloseable {
+public final class UpstreamClient implements Upstream, AutoCloseable {
   private static final Duration NO_TIMEOUT = Duration.ofMillis(-1);
 
   private final AsyncHttpClient http;
@@ -80,6 +80,7 @@ public final class UpstreamClient implements AutoCloseable {
    *
    * @param deltas receives streamed content and reasoning text as it arrives (on an I/O thread)
    */
+  @Override
   public CompletableFuture<AttemptOutcome> call(AttemptSpec spec, StreamText deltas) {
     AttemptHandler handler = new AttemptHandler(spec, responses, timer, deltas);
     try {

@@ -11,8 +11,15 @@ import java.time.Duration;
 public record Decision(Action action, Duration delay) {
   /** The next step after a failed attempt. */
   public enum Action {
-    /** Same provider, model and route, after {@link #delay}. */
+    /** Same provider, model and route, after {@link #delay}; counts as a retry. */
     RETRY,
+    /**
+     * Same provider and model, direct instead of through the proxy that carried the failed call,
+     * after {@link #delay}; counts as a retry (the request may have reached the provider).
+     */
+    RETRY_DIRECT,
+    /** Same target at once with the key pool's next key (the last one was refused or limited). */
+    ROTATE_KEY,
     /** Same provider and model, direct instead of through the failed proxy, at once. */
     SWITCH_TO_DIRECT,
     /** The next (provider, model) of the job's fallback chain. */
@@ -21,8 +28,8 @@ public record Decision(Action action, Duration delay) {
     GIVE_UP
   }
 
-  static Decision retry(Duration delay) {
-    return new Decision(Action.RETRY, delay);
+  static Decision after(Action action, Duration delay) {
+    return new Decision(action, delay);
   }
 
   static Decision of(Action action) {

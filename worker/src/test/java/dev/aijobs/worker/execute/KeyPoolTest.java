@@ -16,7 +16,7 @@ class KeyPoolTest {
 
   @Test
   void rotatesAcrossKeys() {
-    KeyPool pool = new KeyPool(List.of(a, b, c));
+    KeyPool pool = new KeyPool(List.of(a, b, c), dev.aijobs.worker.route.Clock.SYSTEM);
     Set<Secret> seen = new HashSet<>();
     for (int i = 0; i < 3; i++) {
       seen.add(pool.next());
@@ -26,7 +26,7 @@ class KeyPoolTest {
 
   @Test
   void aBenchedKeyIsSkippedWithoutStoppingTheOthers() {
-    KeyPool pool = new KeyPool(List.of(a, b, c));
+    KeyPool pool = new KeyPool(List.of(a, b, c), dev.aijobs.worker.route.Clock.SYSTEM);
     pool.bench(b, Duration.ofMinutes(5));
     for (int i = 0; i < 30; i++) {
       assertThat(pool.next()).isNotEqualTo(b);
@@ -36,7 +36,7 @@ class KeyPoolTest {
 
   @Test
   void whenAllAreBenchedTheOneFreeSoonestIsUsed() {
-    KeyPool pool = new KeyPool(List.of(a, b));
+    KeyPool pool = new KeyPool(List.of(a, b), dev.aijobs.worker.route.Clock.SYSTEM);
     pool.bench(a, Duration.ofMinutes(5));
     pool.bench(b, Duration.ofSeconds(5));
     assertThat(pool.next()).isEqualTo(b);
