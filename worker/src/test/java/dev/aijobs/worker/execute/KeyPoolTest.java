@@ -45,7 +45,7 @@ class KeyPoolTest {
 
   @Test
   void noKeysMeansNoAuthorization() {
-    assertThat(new KeyPool(List.of()).next()).isNull();
+    assertThat(new KeyPool(List.of(), dev.aijobs.worker.route.Clock.SYSTEM).next()).isNull();
   }
 
   @Test
