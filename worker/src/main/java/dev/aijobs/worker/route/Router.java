@@ -35,6 +35,9 @@ import java.util.function.LongUnaryOperator;
  * <p>Thread-safe; pure apart from the guards' state and the jitter source.
  */
 public final class Router {
+  /** A rate-limit slot leaving less than this before the deadline is not booked: no call fits. */
+  static final long MIN_CALL_NANOS = Duration.ofMillis(100).toNanos();
+
   private final ProviderGuards guards;
   private final Duration base;
   private final Duration max;
@@ -122,7 +125,7 @@ public final class Router {
     RateLimit.Slot slot = null;
     RateLimit limit = guards.rateLimit(p.id());
     if (limit != null) {
-      slot = limit.book(ask.nanosLeft());
+      slot = limit.book(ask.nanosLeft() - MIN_CALL_NANOS);
       if (slot == null) {
         deployment.release(permit);
         if (proxy != null) {
