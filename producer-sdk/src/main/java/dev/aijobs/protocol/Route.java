@@ -8,7 +8,10 @@ public enum Route {
   DIRECT,
   /** Through the provider's configured proxy. */
   PROXY,
-  /** Direct, because the proxy failed before any response byte. */
+  /**
+   * Direct, after the proxy route failed: the proxy itself failed, a call through it was cut or
+   * went silent and was retried direct, or a circuit breaker of the proxy route was open.
+   */
   DIRECT_AFTER_PROXY_FAILURE;
 
   private final String wireName = name().toLowerCase(Locale.ROOT);

@@ -241,7 +241,8 @@ public record WorkerConfig(
   }
 
   /**
-   * Circuit breaker settings, the same for every (provider, route) and proxy breaker.
+   * Circuit breaker settings, the same for every deployment (provider, model, route) and proxy
+   * breaker.
    *
    * @param failureRatePercent failure rate that opens a breaker
    * @param window calls in the sliding window

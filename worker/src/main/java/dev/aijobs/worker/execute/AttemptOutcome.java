@@ -6,7 +6,8 @@ import dev.aijobs.worker.route.FailureKind;
 import java.time.Duration;
 
 /**
- * What one provider call produced: a completion, or an error with what the retry policy needs.
+ * What one provider call produced: a completion, or an error with what the {@link
+ * dev.aijobs.worker.route.Router} needs to decide what comes next.
  *
  * @param completion the answer, or null
  * @param error the failure, or null

@@ -26,9 +26,10 @@ import org.asynchttpclient.proxy.ProxyType;
 
 /**
  * Non-blocking chat-completion calls with AsyncHttpClient on the shared event loop. The client has
- * no proxy of its own and its retries are off: the proxy is set per attempt, and the worker's retry
- * policy is the only retry authority. Pooled connections are partitioned by proxy credentials too,
- * so tunnels opened for one proxy user never serve another. Thread-safe.
+ * no proxy of its own and its retries are off: the proxy is set per attempt, and the worker's
+ * {@link dev.aijobs.worker.route.Router} is the only retry authority. Pooled connections are
+ * partitioned by proxy credentials too, so tunnels opened for one proxy user never serve another.
+ * Thread-safe.
  */
 public final class UpstreamClient implements Upstream, AutoCloseable {
   private static final Duration NO_TIMEOUT = Duration.ofMillis(-1);

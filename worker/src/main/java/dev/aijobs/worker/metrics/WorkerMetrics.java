@@ -36,11 +36,18 @@ import java.util.function.Supplier;
  *   <tr><td>aijobs.proxy.failures</td><td>counter</td><td>provider, kind</td>
  *       <td>proxy-layer failures (proxy_unreachable, proxy_handshake, proxy_dns)</td></tr>
  *   <tr><td>aijobs.proxy.fallbacks</td><td>counter</td><td>provider, reason</td>
- *       <td>attempts switched from proxy to direct (reason: failure kind or breaker_open)</td></tr>
+ *       <td>attempts switched from proxy to direct (reason: failure kind, breaker_open or
+ *       proxy_breaker_open)</td></tr>
  *   <tr><td>aijobs.retries</td><td>counter</td><td>provider, code</td>
- *       <td>retries of the same route after a retryable failure</td></tr>
+ *       <td>retries of a target after a retryable failure (same route, direct after a failure
+ *       through the proxy, or with another key)</td></tr>
  *   <tr><td>aijobs.reply.failures</td><td>counter</td><td></td>
- *       <td>results the broker did not confirm (the job is requeued)</td></tr>
+ *       <td>results the broker did not confirm (published again until the deadline plus a grace,
+ *       then dead-lettered with the result)</td></tr>
+ *   <tr><td>aijobs.breakers.open</td><td>gauge</td><td>provider, route</td>
+ *       <td>deployment circuit breakers (provider, model, route) open or half-open</td></tr>
+ *   <tr><td>aijobs.proxy.breaker.open</td><td>gauge</td><td>proxy</td>
+ *       <td>1 while the proxy endpoint's circuit breaker is open or half-open</td></tr>
  *   <tr><td>aijobs.jobs.in.flight</td><td>gauge</td><td></td><td>jobs being processed</td></tr>
  *   <tr><td>aijobs.http.connections.open</td><td>gauge</td><td></td>
  *       <td>open connections of the HTTP client</td></tr>
@@ -161,7 +168,7 @@ public final class WorkerMetrics {
   }
 
   public void retry(String provider, ErrorCode code) {
-    counter(RETRIES, "retries of the same route", "provider", provider, "code", code.wireName())
+    counter(RETRIES, "retries of a target", "provider", provider, "code", code.wireName())
         .increment();
   }
 

@@ -43,11 +43,6 @@ public final class Permit {
     return slot == null ? 0 : slot.waitNanos();
   }
 
-  /** Whether this call is a breaker's half-open probe. */
-  public boolean isProbe() {
-    return deploymentPermit == Breaker.PROBE || proxyPermit == Breaker.PROBE;
-  }
-
   /**
    * Runs {@code call} once the provider's bulkhead has room: at once on this thread, or later on
    * {@code later}. Never blocks.

@@ -54,12 +54,6 @@ public final class RateLimit {
     next = Math.max(now - burst, next - interval);
   }
 
-  /** How long until a call could be booked without waiting (0 when one can). */
-  public synchronized long nanosUntilFree() {
-    long now = clock.nanoTime();
-    return Math.max(0, Math.max(next, now - burst) - now);
-  }
-
   /**
    * A booked slot.
    *
