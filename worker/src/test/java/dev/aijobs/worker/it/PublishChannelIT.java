@@ -79,12 +79,12 @@ class PublishChannelIT {
         }
         // The broker hands the jobs to the worker's consumer (up to its prefetch) whether the
         // worker reads its socket or not: they count as unacknowledged, not ready.
-        await()
+        await("every job handed to the worker's consumer (ready 0, unacked " + JOBS + ")")
             .atMost(Duration.ofSeconds(20))
             .pollInterval(Duration.ofMillis(500))
             .until(() -> Arrays.equals(jobCounts(vhost), new long[] {0, JOBS}));
         // The worker leaves them unread: it would have had them within milliseconds.
-        await()
+        await("no job taken while results cannot be published")
             .during(Duration.ofSeconds(3))
             .atMost(Duration.ofSeconds(5))
             .until(
