@@ -8,6 +8,8 @@
 #   scripts/cluster.sh status       "up" (exit 0) when all three nodes run and are clustered, else "down"
 #   scripts/cluster.sh pid cN       OS pid of node cN (to kill -9 it)
 #   scripts/cluster.sh leader [Q]   node name of the leader of quorum queue Q (default ai.jobs)
+#   scripts/cluster.sh connections  the cluster's AMQP connections, one a line: the node it is on
+#                                   (cN), the client's port, the name the client gave it
 #
 # Each node gets its own rabbitmq.conf: /etc/rabbitmq/rabbitmq.conf pins the listener to
 # 127.0.0.1:5672, so RABBITMQ_NODE_PORT alone would be ignored. Nodes run as user rabbitmq with
@@ -166,7 +168,20 @@ case "${1:-}" in
     done
     die "no running node knows a leader of $queue"
     ;;
+  connections)
+    for n in "${NODES[@]}"; do
+      out="$(ctl -q -n "$(node_name "$n")" list_connections --no-table-headers port peer_port client_properties 2>/dev/null)" || continue
+      # The node from the port it listens on (5681 is c1); the name from client_properties.
+      awk -F'\t' 'NF >= 3 {
+        name = "-"
+        if (match($3, /"connection_name","[^"]*"/)) name = substr($3, RSTART + 19, RLENGTH - 20)
+        print "c" ($1 - 5680), $2, name
+      }' <<<"$out"
+      exit 0
+    done
+    die "no running node answers"
+    ;;
   *)
-    die "usage: $0 start|stop|status|pid cN|leader [queue]"
+    die "usage: $0 start|stop|status|pid cN|leader [queue]|connections"
     ;;
 esac

@@ -8,14 +8,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.GetResponse;
 import dev.aijobs.protocol.Topology;
-import dev.aijobs.testkit.MockUpstream;
-import dev.aijobs.worker.Worker;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -27,19 +24,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * is a {@code reply_to}, an error result; the worker keeps serving good jobs.
  */
 class BadInputIT {
-  private static MockUpstream upstream;
-  private static Worker worker;
-  private static BotSide bot;
   private static final Map<String, GetResponse> dead = new ConcurrentHashMap<>();
 
   @RegisterExtension static final WorkerRig RIG = WorkerRig.withEnv();
-
-  @BeforeAll
-  static void start() {
-    upstream = RIG.upstream();
-    worker = RIG.worker();
-    bot = RIG.bot();
-  }
 
   @AfterAll
   static void stop() throws Exception {
@@ -85,10 +72,10 @@ class BadInputIT {
   @MethodSource("badJobs")
   void badJobIsDeadLetteredWithReasonAndAnsweredWithAnError(
       String id, String body, String code, String reasonPart) throws Exception {
-    bot.publishRaw("mock", bot.props(id).build(), body);
+    RIG.bot().publishRaw("mock", RIG.bot().props(id).build(), body);
 
-    await().atMost(Duration.ofSeconds(10)).until(() -> bot.result(id) != null);
-    JsonNode r = bot.result(id);
+    await().atMost(Duration.ofSeconds(10)).until(() -> RIG.bot().result(id) != null);
+    JsonNode r = RIG.bot().result(id);
     assertThat(r.path("status").asText()).isEqualTo("error");
     assertThat(r.path("error").path("code").asText()).isEqualTo(code);
     assertThat(r.path("error").path("message").asText()).contains(reasonPart);
@@ -110,7 +97,8 @@ class BadInputIT {
             .messageId("no-reply-to")
             .contentType("application/json")
             .build();
-    bot.publishRaw("mock", noReplyTo, BotSide.job("no-reply-to", "mock", "m", "x").toString());
+    RIG.bot()
+        .publishRaw("mock", noReplyTo, BotSide.job("no-reply-to", "mock", "m", "x").toString());
 
     GetResponse d = awaitDeadLetter("no-reply-to");
     assertThat(d.getProps().getHeaders().get(Topology.HEADER_REASON).toString())
@@ -118,18 +106,18 @@ class BadInputIT {
     assertThat(d.getProps().getHeaders().get(Topology.HEADER_ERROR_CODE).toString())
         .isEqualTo("invalid_job");
 
-    bot.publish(BotSide.job("after-bad", "mock", "m", "still alive?"));
-    await().atMost(Duration.ofSeconds(10)).until(() -> bot.result("after-bad") != null);
-    assertThat(bot.result("after-bad").path("status").asText()).isEqualTo("ok");
+    RIG.bot().publish(BotSide.job("after-bad", "mock", "m", "still alive?"));
+    await().atMost(Duration.ofSeconds(10)).until(() -> RIG.bot().result("after-bad") != null);
+    assertThat(RIG.bot().result("after-bad").path("status").asText()).isEqualTo("ok");
   }
 
   @Test
   void badJobsAreNeverRequeued() throws Exception {
-    bot.publishRaw("mock", bot.props("loop-check").build(), "not json at all");
+    RIG.bot().publishRaw("mock", RIG.bot().props("loop-check").build(), "not json at all");
     awaitDeadLetter("loop-check");
-    await().atMost(Duration.ofSeconds(5)).until(() -> worker.inFlight() == 0);
+    await().atMost(Duration.ofSeconds(5)).until(() -> RIG.worker().inFlight() == 0);
     assertThat(BotSide.depth(Topology.JOBS_QUEUE)).isZero();
-    assertThat(bot.replies("loop-check")).hasSize(1);
+    assertThat(RIG.bot().replies("loop-check")).hasSize(1);
   }
 
   private static GetResponse awaitDeadLetter(String id) {

@@ -14,29 +14,40 @@ import com.rabbitmq.client.ConnectionFactory;
 import dev.aijobs.protocol.Topology;
 import dev.aijobs.testkit.MockUpstream;
 import dev.aijobs.worker.Worker;
+import dev.aijobs.worker.metrics.WorkerMetrics;
+import io.micrometer.core.instrument.search.Search;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Date;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
  * A kill -9 of the node leading the {@code ai.jobs} quorum queue, in a 3-node cluster started by
- * {@code scripts/cluster.sh}, while a worker has jobs in flight: every job still gets an ok result
- * (some twice: a job redelivered after the loss may be answered again).
+ * {@code scripts/cluster.sh}, while two workers have jobs in flight: one consuming on the leader
+ * (it declared the queue, and a quorum queue's leader is placed on the declaring client's node), so
+ * it loses its connection and reconnects; one connected only to the other two nodes, so it keeps
+ * its connections while the queue elects a new leader under it. Every job still gets an ok result
+ * (some twice: a job redelivered after the loss may be answered again), and the worker away from
+ * the leader goes on taking jobs.
  */
 class ClusterFailoverIT {
   private static final int JOBS = 300;
   private static final String SCRIPT = "../scripts/cluster.sh";
+  private static final Map<String, String> ADDRESS =
+      Map.of("c1", "127.0.0.1:5681", "c2", "127.0.0.1:5682", "c3", "127.0.0.1:5683");
   private static final String ADDRESSES = "127.0.0.1:5681,127.0.0.1:5682,127.0.0.1:5683";
   private static final String REPLY_QUEUE = "aijobs.it.cluster.replies";
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -53,55 +64,126 @@ class ClusterFailoverIT {
 
   @Test
   void killingTheQueueLeaderLosesNoJob() throws Exception {
-    Map<String, String> env;
     try (MockUpstream upstream =
             MockUpstream.start(
                 MockUpstream.Options.builder().latency(Duration.ofMillis(300)).build());
         ClusterBot bot = new ClusterBot()) {
-      env = Workers.env(upstream);
+      Map<String, String> env = Workers.env(upstream);
       env.put("AIJOBS_AMQP_URI", "amqp://guest:guest@127.0.0.1:5681/%2F");
       env.put("AIJOBS_AMQP_ADDRESSES", ADDRESSES);
       env.put("AIJOBS_MAX_IN_FLIGHT", "10");
-      try (Worker worker = Worker.start(Workers.config(env))) {
-        await().atMost(Duration.ofSeconds(60)).until(worker::isReady);
+      // The client shuffles the address list: which node a worker connects to is chance, unless
+      // its list leaves a node out. The first worker may go anywhere and declares ai.jobs.
+      try (Worker onLeader = Worker.start(Workers.config(env))) {
+        await().atMost(Duration.ofSeconds(60)).until(onLeader::isReady);
         // The leader is found before publishing (rabbitmqctl takes seconds): the kill then lands
-        // while the run is young. 10 in flight at 300 ms each make 300 jobs last about 9 s.
+        // while the run is young. 2 x 10 in flight at 300 ms each make 300 jobs last about 5 s.
         String leader = script(Duration.ofSeconds(90), "leader", Topology.JOBS_QUEUE).strip();
         String node = leader.substring(0, leader.indexOf('@'));
         String pid = script(Duration.ofSeconds(10), "pid", node).strip();
-        for (int i = 0; i < JOBS; i++) {
-          bot.publish("c-" + i);
-        }
-        bot.awaitConfirms();
-        await().atMost(Duration.ofSeconds(30)).until(() -> worker.inFlight() > 0);
-        int answeredBefore = bot.okIds().size();
-        int inFlightBefore = worker.inFlight();
-        run(Duration.ofSeconds(10), "kill", "-9", pid);
-        assertThat(answeredBefore).as("jobs answered before the kill").isLessThan(JOBS);
-        System.out.printf(
-            "ClusterFailoverIT: killed %s (pid %s), leader of %s, with %d in flight and %d of %d"
-                + " jobs answered%n",
-            leader, pid, Topology.JOBS_QUEUE, inFlightBefore, answeredBefore, JOBS);
+        List<String[]> first = workerConnections();
+        assertThat(first)
+            .as("the first worker consumes on the node that leads the queue it declared")
+            .anyMatch(c -> c[0].equals(node) && c[2].equals("aijobs-worker-consume"));
+        // The second worker knows only the two other nodes.
+        env.put(
+            "AIJOBS_AMQP_ADDRESSES",
+            ADDRESS.entrySet().stream()
+                .filter(e -> !e.getKey().equals(node))
+                .map(Map.Entry::getValue)
+                .sorted()
+                .collect(Collectors.joining(",")));
+        try (Worker awayFromLeader = Worker.start(Workers.config(env))) {
+          await().atMost(Duration.ofSeconds(60)).until(awayFromLeader::isReady);
+          List<String[]> second = workerConnections();
+          second.removeIf(c -> first.stream().anyMatch(f -> f[1].equals(c[1])));
+          assertThat(second).as("the second worker's connections").hasSize(2);
+          assertThat(second).noneMatch(c -> c[0].equals(node));
 
-        await()
-            .atMost(Duration.ofSeconds(120))
-            .pollInterval(Duration.ofMillis(500))
-            .until(() -> bot.okIds().size() == JOBS);
-        System.out.printf(
-            "ClusterFailoverIT: %d jobs, %d answered ok, %d results in all (%d duplicates),"
-                + " %d not ok, new leader %s%n",
-            JOBS,
-            bot.okIds().size(),
-            bot.results.get(),
-            bot.results.get() - bot.notOk.get() - bot.okIds().size(),
-            bot.notOk.get(),
-            script(Duration.ofSeconds(90), "leader", Topology.JOBS_QUEUE).strip());
-        for (int i = 0; i < JOBS; i++) {
-          assertThat(bot.okIds()).contains("c-" + i);
+          for (int i = 0; i < JOBS; i++) {
+            bot.publish("c-" + i);
+          }
+          bot.awaitConfirms();
+          await()
+              .atMost(Duration.ofSeconds(30))
+              .until(() -> onLeader.inFlight() > 0 && awayFromLeader.inFlight() > 0);
+          int answeredBefore = bot.okIds().size();
+          int inFlightBefore = onLeader.inFlight() + awayFromLeader.inFlight();
+          int awayInFlight = awayFromLeader.inFlight();
+          double awayCompleted = completed(awayFromLeader);
+          run(Duration.ofSeconds(10), "kill", "-9", pid);
+          assertThat(answeredBefore).as("jobs answered before the kill").isLessThan(JOBS);
+          System.out.printf(
+              "ClusterFailoverIT: killed %s (pid %s), leader of %s, with %d in flight and %d of %d"
+                  + " jobs answered; worker on the leader connected as %s, worker away from it"
+                  + " as %s%n",
+              leader,
+              pid,
+              Topology.JOBS_QUEUE,
+              inFlightBefore,
+              answeredBefore,
+              JOBS,
+              describe(first),
+              describe(second));
+
+          await()
+              .atMost(Duration.ofSeconds(120))
+              .pollInterval(Duration.ofMillis(500))
+              .until(() -> bot.okIds().size() == JOBS);
+          System.out.printf(
+              "ClusterFailoverIT: %d jobs, %d answered ok, %d results in all (%d duplicates),"
+                  + " %d not ok, new leader %s; jobs completed by the worker on the old leader"
+                  + " %.0f, by the worker away from it %.0f (%.0f after the kill)%n",
+              JOBS,
+              bot.okIds().size(),
+              bot.results.get(),
+              bot.results.get() - bot.notOk.get() - bot.okIds().size(),
+              bot.notOk.get(),
+              script(Duration.ofSeconds(90), "leader", Topology.JOBS_QUEUE).strip(),
+              completed(onLeader),
+              completed(awayFromLeader),
+              completed(awayFromLeader) - awayCompleted);
+          for (int i = 0; i < JOBS; i++) {
+            assertThat(bot.okIds()).contains("c-" + i);
+          }
+          assertThat(bot.returned.get()).as("unroutable jobs").isZero();
+          assertThat(completed(awayFromLeader) - awayCompleted)
+              .as(
+                  "jobs the worker away from the leader completed after the kill: more than it had"
+                      + " in flight, so it took new ones from the new leader")
+              .isGreaterThan(awayInFlight);
         }
-        assertThat(bot.returned.get()).as("unroutable jobs").isZero();
       }
     }
+  }
+
+  /** Jobs a worker completed (answered or dead-lettered). */
+  private static double completed(Worker worker) {
+    return Search.in(worker.registry()).name(WorkerMetrics.JOBS_COMPLETED).counters().stream()
+        .mapToDouble(c -> c.count())
+        .sum();
+  }
+
+  /**
+   * The workers' connections now, from {@code scripts/cluster.sh connections}: node (cN), client
+   * port, name.
+   */
+  private static List<String[]> workerConnections() throws Exception {
+    List<String[]> found = new ArrayList<>();
+    for (String line : script(Duration.ofSeconds(90), "connections").split("\n")) {
+      String[] cols = line.strip().split(" ");
+      if (cols.length == 3 && cols[2].startsWith("aijobs-worker-")) {
+        found.add(cols);
+      }
+    }
+    return found;
+  }
+
+  private static String describe(List<String[]> connections) {
+    return connections.stream()
+        .map(c -> c[2].substring("aijobs-worker-".length()) + "@" + c[0])
+        .sorted()
+        .collect(Collectors.joining(", "));
   }
 
   /** The bot's side on the cluster: plain client, address list, a quorum reply queue. */

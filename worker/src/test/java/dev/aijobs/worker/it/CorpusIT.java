@@ -5,15 +5,12 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.aijobs.testkit.MockUpstream;
-import dev.aijobs.worker.Worker;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -25,10 +22,6 @@ import org.junit.jupiter.params.provider.MethodSource;
  * results must also be what the chunks reassemble to.
  */
 class CorpusIT {
-  private static MockUpstream upstream;
-  private static Worker worker;
-  private static BotSide bot;
-
   /** A tool call as expected: id, type, function name, arguments. */
   record Call(String id, String type, String name, String arguments) {}
 
@@ -170,13 +163,6 @@ class CorpusIT {
           "AIJOBS_BREAKER_WINDOW",
           "10000");
 
-  @BeforeAll
-  static void start() {
-    upstream = RIG.upstream();
-    worker = RIG.worker();
-    bot = RIG.bot();
-  }
-
   @ParameterizedTest(name = "{0} stream={1}")
   @MethodSource("rows")
   void recordedAnswerGivesTheExactResult(String name, boolean stream) throws Exception {
@@ -184,9 +170,9 @@ class CorpusIT {
     String id = "corpus-" + name + (stream ? "-stream" : "-plain");
     ObjectNode job = BotSide.job(id, "mock", "m;mock:corpus=" + name, "hi");
     job.put("stream", stream);
-    bot.publish(job);
-    await().atMost(Duration.ofSeconds(20)).until(() -> bot.result(id) != null);
-    JsonNode r = bot.result(id);
+    RIG.bot().publish(job);
+    await().atMost(Duration.ofSeconds(20)).until(() -> RIG.bot().result(id) != null);
+    JsonNode r = RIG.bot().result(id);
 
     assertThat(r.path("status").asText()).as(r.toString()).isEqualTo(e.status());
     if (e.code() != null) {
@@ -233,7 +219,7 @@ class CorpusIT {
     if (stream) {
       StringBuilder content = new StringBuilder();
       StringBuilder reasoning = new StringBuilder();
-      for (BotSide.Reply reply : bot.replies(id)) {
+      for (BotSide.Reply reply : RIG.bot().replies(id)) {
         JsonNode b = reply.body();
         if ("chunk".equals(b.path("type").asText())) {
           if (b.path("restart").asBoolean(false)) {

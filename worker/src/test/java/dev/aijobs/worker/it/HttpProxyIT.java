@@ -7,13 +7,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.aijobs.testkit.HttpConnectProxy;
 import dev.aijobs.testkit.MockUpstream;
 import dev.aijobs.testkit.TrustStore;
-import dev.aijobs.worker.Worker;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Providers in {@code http} proxy mode: plain HTTP is forwarded in absolute form, HTTPS goes
@@ -21,39 +19,37 @@ import org.junit.jupiter.api.Test;
  */
 class HttpProxyIT {
   private static final AtomicInteger IDS = new AtomicInteger();
-  private static MockUpstream plain;
+
+  /** The HTTPS mock upstream (plain HTTP is the rig's). */
   private static MockUpstream tls;
+
   private static HttpConnectProxy proxy;
   private static HttpConnectProxy deadProxy;
-  private static Worker worker;
-  private static BotSide bot;
 
-  @BeforeAll
-  static void start() throws Exception {
-    BotSide.resetQueues();
-    plain = MockUpstream.start();
-    tls = MockUpstream.start(MockUpstream.Options.builder().tls(true).build());
-    proxy = HttpConnectProxy.start();
-    deadProxy = HttpConnectProxy.start();
-    deadProxy.close(); // its port now refuses connections
-    TrustStore trust = tls.trustStore();
-    Map<String, String> env = Workers.env(plain);
-    env.put("AIJOBS_UPSTREAM_TLS_TRUST_STORE", trust.path().toString());
-    env.put("AIJOBS_UPSTREAM_TLS_TRUST_STORE_PASSWORD", trust.password());
-    provider(env, "HP_HTTP", plain.baseUrl(), proxy.url(), false);
-    provider(env, "HP_HTTPS", tls.baseUrl(), proxy.url(), false);
-    provider(env, "HP_DEAD", plain.baseUrl(), deadProxy.url(), true);
-    // An HTTPS provider the proxy cannot reach: the proxy answers CONNECT with 502.
-    int closedPort;
-    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
-      closedPort = s.getLocalPort();
-    }
-    provider(env, "HP_REFUSED", "https://127.0.0.1:" + closedPort + "/v1", proxy.url(), true);
-    env.put("AIJOBS_PROVIDER_HP_REFUSED_MAX_RETRIES", "0");
-    worker = Worker.start(Workers.config(env));
-    bot = new BotSide();
-    await().atMost(Duration.ofSeconds(10)).until(worker::isReady);
-  }
+  @RegisterExtension
+  static final WorkerRig RIG =
+      WorkerRig.with(
+          (env, rig) -> {
+            MockUpstream plain = rig.upstream();
+            tls = rig.own(MockUpstream.start(MockUpstream.Options.builder().tls(true).build()));
+            proxy = rig.own(HttpConnectProxy.start());
+            deadProxy = HttpConnectProxy.start();
+            deadProxy.close(); // its port now refuses connections
+            TrustStore trust = tls.trustStore();
+            env.put("AIJOBS_UPSTREAM_TLS_TRUST_STORE", trust.path().toString());
+            env.put("AIJOBS_UPSTREAM_TLS_TRUST_STORE_PASSWORD", trust.password());
+            provider(env, "HP_HTTP", plain.baseUrl(), proxy.url(), false);
+            provider(env, "HP_HTTPS", tls.baseUrl(), proxy.url(), false);
+            provider(env, "HP_DEAD", plain.baseUrl(), deadProxy.url(), true);
+            // An HTTPS provider the proxy cannot reach: the proxy answers CONNECT with 502.
+            int closedPort;
+            try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+              closedPort = s.getLocalPort();
+            }
+            provider(
+                env, "HP_REFUSED", "https://127.0.0.1:" + closedPort + "/v1", proxy.url(), true);
+            env.put("AIJOBS_PROVIDER_HP_REFUSED_MAX_RETRIES", "0");
+          });
 
   private static void provider(
       Map<String, String> env, String id, String base, String proxyUrl, boolean fallback) {
@@ -63,16 +59,11 @@ class HttpProxyIT {
     env.put("AIJOBS_PROVIDER_" + id + "_FALLBACK_TO_DIRECT", String.valueOf(fallback));
   }
 
-  @AfterAll
-  static void stop() throws Exception {
-    Workers.closeAll(bot, worker, proxy, tls, plain);
-  }
-
   private static JsonNode run(String provider) throws Exception {
     String id = "http-proxy-" + provider + "-" + IDS.incrementAndGet();
-    bot.publish(BotSide.job(id, provider, "m", "hello " + provider));
-    await().atMost(Duration.ofSeconds(30)).until(() -> bot.result(id) != null);
-    JsonNode r = bot.result(id);
+    RIG.bot().publish(BotSide.job(id, provider, "m", "hello " + provider));
+    await().atMost(Duration.ofSeconds(30)).until(() -> RIG.bot().result(id) != null);
+    JsonNode r = RIG.bot().result(id);
     assertThat(r.path("status").asText()).as(r.toString()).isEqualTo("ok");
     assertThat(r.path("completion").path("content").asText()).isEqualTo("echo: hello " + provider);
     return r;
@@ -83,7 +74,7 @@ class HttpProxyIT {
     int before = proxy.forwardCount();
     assertThat(run("hp_http").path("route").asText()).isEqualTo("proxy");
     assertThat(proxy.forwardCount()).isGreaterThan(before);
-    assertThat(proxy.targets()).contains("127.0.0.1:" + plain.port());
+    assertThat(proxy.targets()).contains("127.0.0.1:" + RIG.upstream().port());
   }
 
   @Test
@@ -104,9 +95,9 @@ class HttpProxyIT {
   @Test
   void aConnectRefusedByTheProxyIsAProxyFailureAndGoesDirect() throws Exception {
     String id = "http-proxy-refused-" + IDS.incrementAndGet();
-    bot.publish(BotSide.job(id, "hp_refused", "m", "x"));
-    await().atMost(Duration.ofSeconds(30)).until(() -> bot.result(id) != null);
-    JsonNode r = bot.result(id);
+    RIG.bot().publish(BotSide.job(id, "hp_refused", "m", "x"));
+    await().atMost(Duration.ofSeconds(30)).until(() -> RIG.bot().result(id) != null);
+    JsonNode r = RIG.bot().result(id);
     JsonNode attempts = r.path("attempts");
     assertThat(attempts.size()).as(r.toString()).isGreaterThanOrEqualTo(2);
     assertThat(attempts.get(0).path("route").asText()).isEqualTo("proxy");

@@ -5,48 +5,35 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.aijobs.testkit.MockUpstream;
-import dev.aijobs.worker.Worker;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The job path on the real broker: happy path, deadline, upstream errors, metrics, health. */
 class JobPathIT {
-  private static MockUpstream upstream;
-  private static Worker worker;
-  private static BotSide bot;
-
   @RegisterExtension static final WorkerRig RIG = WorkerRig.withEnv();
-
-  @BeforeAll
-  static void start() {
-    upstream = RIG.upstream();
-    worker = RIG.worker();
-    bot = RIG.bot();
-  }
 
   @BeforeEach
   void resetUpstream() {
-    upstream.reset();
+    RIG.upstream().reset();
   }
 
   @Test
   void happyPathAnswersWithTheCompletionAndEchoesMetaAndCorrelationId() throws Exception {
     ObjectNode job = BotSide.job("happy-1", "mock", "mock-model", "Hi there");
-    bot.publishRaw(
-        "mock",
-        bot.props("happy-1").correlationId("corr-77").build(),
-        BotSide.JSON.writeValueAsBytes(job));
+    RIG.bot()
+        .publishRaw(
+            "mock",
+            RIG.bot().props("happy-1").correlationId("corr-77").build(),
+            BotSide.JSON.writeValueAsBytes(job));
 
-    await().atMost(Duration.ofSeconds(10)).until(() -> bot.result("happy-1") != null);
-    BotSide.Reply reply = bot.replies("happy-1").get(0);
+    await().atMost(Duration.ofSeconds(10)).until(() -> RIG.bot().result("happy-1") != null);
+    BotSide.Reply reply = RIG.bot().replies("happy-1").get(0);
     JsonNode r = reply.body();
     assertThat(reply.props().getCorrelationId()).isEqualTo("corr-77");
     assertThat(reply.props().getType()).isEqualTo("result");
@@ -66,14 +53,14 @@ class JobPathIT {
     assertThat(r.path("timing").path("total_ms").isIntegralNumber()).isTrue();
     assertThat(r.path("timing").path("queued_ms").isIntegralNumber()).isTrue();
     assertThat(r.path("meta").path("chat_id").asInt()).isEqualTo(42);
-    assertThat(upstream.requestCount()).isEqualTo(1);
+    assertThat(RIG.upstream().requestCount()).isEqualTo(1);
   }
 
   @Test
   void correlationIdDefaultsToTheJobId() throws Exception {
-    bot.publish(BotSide.job("corr-default", "mock", "m", "x"));
-    await().atMost(Duration.ofSeconds(10)).until(() -> bot.result("corr-default") != null);
-    assertThat(bot.replies("corr-default").get(0).props().getCorrelationId())
+    RIG.bot().publish(BotSide.job("corr-default", "mock", "m", "x"));
+    await().atMost(Duration.ofSeconds(10)).until(() -> RIG.bot().result("corr-default") != null);
+    assertThat(RIG.bot().replies("corr-default").get(0).props().getCorrelationId())
         .isEqualTo("corr-default");
   }
 
@@ -81,21 +68,21 @@ class JobPathIT {
   void expiredDeadlineIsAnsweredWithoutCallingTheProvider() throws Exception {
     ObjectNode job = BotSide.job("expired-1", "mock", "m", "too late");
     job.put("deadline_ms", System.currentTimeMillis() - 1000);
-    bot.publish(job);
+    RIG.bot().publish(job);
 
-    await().atMost(Duration.ofSeconds(10)).until(() -> bot.result("expired-1") != null);
-    JsonNode r = bot.result("expired-1");
+    await().atMost(Duration.ofSeconds(10)).until(() -> RIG.bot().result("expired-1") != null);
+    JsonNode r = RIG.bot().result("expired-1");
     assertThat(r.path("status").asText()).isEqualTo("error");
     assertThat(r.path("error").path("code").asText()).isEqualTo("deadline_exceeded");
     assertThat(r.path("attempts")).isEmpty();
-    assertThat(upstream.requestCount()).isZero();
+    assertThat(RIG.upstream().requestCount()).isZero();
   }
 
   @Test
   void upstream500IsAnUpstreamError() throws Exception {
-    bot.publish(BotSide.job("err-500", "mock", "m;mock:status=500", "boom"));
-    await().atMost(Duration.ofSeconds(10)).until(() -> bot.result("err-500") != null);
-    JsonNode r = bot.result("err-500");
+    RIG.bot().publish(BotSide.job("err-500", "mock", "m;mock:status=500", "boom"));
+    await().atMost(Duration.ofSeconds(10)).until(() -> RIG.bot().result("err-500") != null);
+    JsonNode r = RIG.bot().result("err-500");
     assertThat(r.path("status").asText()).isEqualTo("error");
     assertThat(r.path("error").path("code").asText()).isEqualTo("upstream_error");
     assertThat(r.path("error").path("http_status").asInt()).isEqualTo(500);
@@ -115,11 +102,11 @@ class JobPathIT {
       {"m;mock:status=404", "bad_request"},
     };
     for (String[] c : cases) {
-      bot.publish(BotSide.job("code-" + c[1], "mock", c[0], "x"));
+      RIG.bot().publish(BotSide.job("code-" + c[1], "mock", c[0], "x"));
     }
     for (String[] c : cases) {
-      await().atMost(Duration.ofSeconds(10)).until(() -> bot.result("code-" + c[1]) != null);
-      assertThat(bot.result("code-" + c[1]).path("error").path("code").asText())
+      await().atMost(Duration.ofSeconds(10)).until(() -> RIG.bot().result("code-" + c[1]) != null);
+      assertThat(RIG.bot().result("code-" + c[1]).path("error").path("code").asText())
           .as(c[0])
           .isEqualTo(c[1]);
     }
@@ -127,11 +114,11 @@ class JobPathIT {
 
   @Test
   void metricsEndpointShowsHistogramsAndHealth() throws Exception {
-    bot.publish(BotSide.job("metrics-1", "mock", "m", "count me"));
-    await().atMost(Duration.ofSeconds(10)).until(() -> bot.result("metrics-1") != null);
+    RIG.bot().publish(BotSide.job("metrics-1", "mock", "m", "count me"));
+    await().atMost(Duration.ofSeconds(10)).until(() -> RIG.bot().result("metrics-1") != null);
 
     HttpClient http = HttpClient.newHttpClient();
-    String base = "http://127.0.0.1:" + worker.httpPort();
+    String base = "http://127.0.0.1:" + RIG.worker().httpPort();
     HttpResponse<String> metrics =
         http.send(
             HttpRequest.newBuilder(URI.create(base + "/metrics")).build(),

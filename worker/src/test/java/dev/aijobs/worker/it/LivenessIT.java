@@ -9,24 +9,18 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.GetResponse;
 import dev.aijobs.protocol.Topology;
-import dev.aijobs.testkit.MockUpstream;
 import dev.aijobs.testkit.TestBroker;
 import dev.aijobs.worker.Worker;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Faults that used to leave a job without an end or a worker without a consumer. */
 class LivenessIT {
-  private static MockUpstream upstream;
-  private static Worker worker;
-  private static BotSide bot;
-
   @RegisterExtension
   static final WorkerRig RIG =
       WorkerRig.withEnv(
@@ -37,16 +31,9 @@ class LivenessIT {
           "AIJOBS_BREAKER_WINDOW",
           "10000");
 
-  @BeforeAll
-  static void start() {
-    upstream = RIG.upstream();
-    worker = RIG.worker();
-    bot = RIG.bot();
-  }
-
   @BeforeEach
   void reset() {
-    upstream.reset();
+    RIG.upstream().reset();
   }
 
   @Test
@@ -56,17 +43,17 @@ class LivenessIT {
     ObjectNode job = BotSide.job("absurd-1", "mock", always429, "hi");
     long deadline = System.currentTimeMillis() + 5_000;
     job.put("deadline_ms", deadline);
-    bot.publish(job);
+    RIG.bot().publish(job);
     ObjectNode once = BotSide.job("absurd-2", "mock", always429 + ";mock:times=1", "hi");
-    bot.publish(once);
+    RIG.bot().publish(once);
 
-    await().atMost(Duration.ofSeconds(15)).until(() -> bot.result("absurd-1") != null);
-    JsonNode failed = bot.result("absurd-1");
+    await().atMost(Duration.ofSeconds(15)).until(() -> RIG.bot().result("absurd-1") != null);
+    JsonNode failed = RIG.bot().result("absurd-1");
     assertThat(failed.path("status").asText()).isEqualTo("error");
     assertThat(failed.at("/error/code").asText()).isIn("rate_limited", "deadline_exceeded");
 
-    await().atMost(Duration.ofSeconds(15)).until(() -> bot.result("absurd-2") != null);
-    JsonNode retried = bot.result("absurd-2");
+    await().atMost(Duration.ofSeconds(15)).until(() -> RIG.bot().result("absurd-2") != null);
+    JsonNode retried = RIG.bot().result("absurd-2");
     assertThat(retried.path("status").asText()).as(retried.toString()).isEqualTo("ok");
     assertThat(retried.path("attempts").size()).isEqualTo(2);
   }
@@ -75,20 +62,20 @@ class LivenessIT {
   void theWorkerConsumesAgainAfterAiJobsIsDeletedAndDeclaredAgain() throws Exception {
     // An operator deletes the queue (the broker cancels the consumer) and declares it again.
     TestBroker.rabbitmqctl("delete_queue", "-p", ItBroker.vhost(), Topology.JOBS_QUEUE);
-    await().atMost(Duration.ofSeconds(10)).until(() -> !worker.isReady());
+    await().atMost(Duration.ofSeconds(10)).until(() -> !RIG.worker().isReady());
     try (Connection c = ItBroker.connectionFactory().newConnection("aijobs-it-operator");
         Channel ch = c.createChannel()) {
       Topology.declareWorkerSide(ch);
     }
-    await().atMost(Duration.ofSeconds(30)).until(worker::isReady);
-    bot.publish(BotSide.job("after-redeclare", "mock", "m", "hi"));
-    await().atMost(Duration.ofSeconds(20)).until(() -> bot.result("after-redeclare") != null);
-    assertThat(bot.result("after-redeclare").path("status").asText()).isEqualTo("ok");
+    await().atMost(Duration.ofSeconds(30)).until(RIG.worker()::isReady);
+    RIG.bot().publish(BotSide.job("after-redeclare", "mock", "m", "hi"));
+    await().atMost(Duration.ofSeconds(20)).until(() -> RIG.bot().result("after-redeclare") != null);
+    assertThat(RIG.bot().result("after-redeclare").path("status").asText()).isEqualTo("ok");
   }
 
   @Test
   void livenessFailsWhileTheWorkerCannotConsumeAndRecoversAfter() throws Exception {
-    Map<String, String> env = Workers.env(upstream);
+    Map<String, String> env = Workers.env(RIG.upstream());
     env.put("AIJOBS_LIVENESS_TIMEOUT", "1s");
     try (Worker w = Worker.start(Workers.config(env))) {
       await().atMost(Duration.ofSeconds(10)).until(w::isReady);
@@ -107,17 +94,18 @@ class LivenessIT {
     } finally {
       BotSide.resetQueues();
     }
-    await().atMost(Duration.ofSeconds(30)).until(worker::isReady);
+    await().atMost(Duration.ofSeconds(30)).until(RIG.worker()::isReady);
   }
 
   @Test
   void aResultForAMissingReplyQueueIsCountedAndDeadLetteredWithIt() throws Exception {
     BotSide.drainDeadLetters();
     ObjectNode job = BotSide.job("no-reply-queue", "mock", "m-missing", "hi");
-    bot.publishRaw(
-        "mock",
-        bot.props("no-reply-queue").replyTo("aijobs-it-no-such-queue").build(),
-        BotSide.JSON.writeValueAsBytes(job));
+    RIG.bot()
+        .publishRaw(
+            "mock",
+            RIG.bot().props("no-reply-queue").replyTo("aijobs-it-no-such-queue").build(),
+            BotSide.JSON.writeValueAsBytes(job));
     List<GetResponse> dead = new ArrayList<>();
     await()
         .atMost(Duration.ofSeconds(20))
@@ -128,8 +116,9 @@ class LivenessIT {
         .contains("does not exist");
     JsonNode attached = BotSide.JSON.readTree(headers.get("x-aijobs-result").toString());
     assertThat(attached.path("status").asText()).isEqualTo("ok");
-    assertThat(upstream.requestCount("m-missing")).isEqualTo(1);
-    assertThat(counter(worker, "aijobs_results_unroutable_total")).isGreaterThanOrEqualTo(1.0);
+    assertThat(RIG.upstream().requestCount("m-missing")).isEqualTo(1);
+    assertThat(counter(RIG.worker(), "aijobs_results_unroutable_total"))
+        .isGreaterThanOrEqualTo(1.0);
   }
 
   @Test
@@ -143,13 +132,14 @@ class LivenessIT {
           refusing, false, false, false, Map.of("x-max-length", 0, "x-overflow", "reject-publish"));
     }
     try {
-      double failuresBefore = counter(worker, "aijobs_reply_failures_total");
+      double failuresBefore = counter(RIG.worker(), "aijobs_reply_failures_total");
       ObjectNode job = BotSide.job("refused-1", "mock", "m-refused", "hi");
       job.put("deadline_ms", System.currentTimeMillis() + 2_000);
-      bot.publishRaw(
-          "mock",
-          bot.props("refused-1").replyTo(refusing).build(),
-          BotSide.JSON.writeValueAsBytes(job));
+      RIG.bot()
+          .publishRaw(
+              "mock",
+              RIG.bot().props("refused-1").replyTo(refusing).build(),
+              BotSide.JSON.writeValueAsBytes(job));
       List<GetResponse> dead = new ArrayList<>();
       await()
           .atMost(Duration.ofSeconds(40))
@@ -159,8 +149,9 @@ class LivenessIT {
           .contains("could not be published")
           .contains(refusing);
       assertThat(headers).containsKey("x-aijobs-result");
-      assertThat(upstream.requestCount("m-refused")).as("provider calls").isEqualTo(1);
-      assertThat(counter(worker, "aijobs_reply_failures_total")).isGreaterThan(failuresBefore);
+      assertThat(RIG.upstream().requestCount("m-refused")).as("provider calls").isEqualTo(1);
+      assertThat(counter(RIG.worker(), "aijobs_reply_failures_total"))
+          .isGreaterThan(failuresBefore);
     } finally {
       try (Connection c = ItBroker.connectionFactory().newConnection("aijobs-it-bot-guard");
           Channel ch = c.createChannel()) {

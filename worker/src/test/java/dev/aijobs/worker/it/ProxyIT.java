@@ -8,13 +8,11 @@ import dev.aijobs.testkit.FaultSocks5Server;
 import dev.aijobs.testkit.MockUpstream;
 import dev.aijobs.testkit.SocksTunnel;
 import dev.aijobs.testkit.TrustStore;
-import dev.aijobs.worker.Worker;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Real proxies: Debian's dante (no auth and username auth) over plain HTTP and over HTTPS, since
@@ -23,35 +21,32 @@ import org.junit.jupiter.api.Test;
  */
 class ProxyIT {
   private static final AtomicInteger IDS = new AtomicInteger();
-  private static MockUpstream plain;
-  private static MockUpstream tls;
-  private static FaultSocks5Server recorder;
-  private static Worker worker;
-  private static BotSide bot;
 
-  @BeforeAll
-  static void start() throws Exception {
-    Dante.requireRunning();
-    BotSide.resetQueues();
-    plain = MockUpstream.start();
-    tls = MockUpstream.start(MockUpstream.Options.builder().tls(true).build());
-    recorder = FaultSocks5Server.start();
-    TrustStore trust = tls.trustStore();
-    Map<String, String> env = Workers.env(plain);
-    env.put("AIJOBS_UPSTREAM_TLS_TRUST_STORE", trust.path().toString());
-    env.put("AIJOBS_UPSTREAM_TLS_TRUST_STORE_PASSWORD", trust.password());
-    provider(env, "DANTE_HTTP", plain.baseUrl(), Dante.noAuthUrl());
-    provider(env, "DANTE_HTTPS", tls.baseUrl(), Dante.noAuthUrl());
-    provider(env, "DANTE_AUTH_HTTP", plain.baseUrl(), Dante.authUrl());
-    provider(env, "DANTE_AUTH_HTTPS", tls.baseUrl(), Dante.authUrl());
-    provider(env, "DIRECT_HTTPS", tls.baseUrl(), null);
-    String byName = "http://localhost:" + plain.port() + "/v1";
-    provider(env, "REMOTE_DNS", byName, recorder.url().replace("socks5://", "socks5h://"));
-    provider(env, "LOCAL_DNS", byName, recorder.url());
-    worker = Worker.start(Workers.config(env));
-    bot = new BotSide();
-    await().atMost(Duration.ofSeconds(10)).until(worker::isReady);
-  }
+  /** The HTTPS mock upstream (plain HTTP is the rig's). */
+  private static MockUpstream tls;
+
+  private static FaultSocks5Server recorder;
+
+  @RegisterExtension
+  static final WorkerRig RIG =
+      WorkerRig.with(
+          (env, rig) -> {
+            Dante.requireRunning();
+            MockUpstream plain = rig.upstream();
+            tls = rig.own(MockUpstream.start(MockUpstream.Options.builder().tls(true).build()));
+            recorder = rig.own(FaultSocks5Server.start());
+            TrustStore trust = tls.trustStore();
+            env.put("AIJOBS_UPSTREAM_TLS_TRUST_STORE", trust.path().toString());
+            env.put("AIJOBS_UPSTREAM_TLS_TRUST_STORE_PASSWORD", trust.password());
+            provider(env, "DANTE_HTTP", plain.baseUrl(), Dante.noAuthUrl());
+            provider(env, "DANTE_HTTPS", tls.baseUrl(), Dante.noAuthUrl());
+            provider(env, "DANTE_AUTH_HTTP", plain.baseUrl(), Dante.authUrl());
+            provider(env, "DANTE_AUTH_HTTPS", tls.baseUrl(), Dante.authUrl());
+            provider(env, "DIRECT_HTTPS", tls.baseUrl(), null);
+            String byName = "http://localhost:" + plain.port() + "/v1";
+            provider(env, "REMOTE_DNS", byName, recorder.url().replace("socks5://", "socks5h://"));
+            provider(env, "LOCAL_DNS", byName, recorder.url());
+          });
 
   private static void provider(Map<String, String> env, String id, String base, String proxy) {
     env.put("AIJOBS_PROVIDER_" + id + "_BASE_URL", base);
@@ -63,20 +58,11 @@ class ProxyIT {
     }
   }
 
-  @AfterAll
-  static void stop() throws Exception {
-    bot.close();
-    worker.close();
-    recorder.close();
-    tls.close();
-    plain.close();
-  }
-
   private static JsonNode run(String provider) throws Exception {
     String id = "proxy-" + provider + "-" + IDS.incrementAndGet();
-    bot.publish(BotSide.job(id, provider, "m", "hello " + provider));
-    await().atMost(Duration.ofSeconds(30)).until(() -> bot.result(id) != null);
-    JsonNode r = bot.result(id);
+    RIG.bot().publish(BotSide.job(id, provider, "m", "hello " + provider));
+    await().atMost(Duration.ofSeconds(30)).until(() -> RIG.bot().result(id) != null);
+    JsonNode r = RIG.bot().result(id);
     assertThat(r.path("status").asText()).as(r.toString()).isEqualTo("ok");
     assertThat(r.path("completion").path("content").asText()).isEqualTo("echo: hello " + provider);
     return r;
@@ -85,7 +71,7 @@ class ProxyIT {
   @Test
   void httpThroughDante() throws Exception {
     assertThat(run("dante_http").path("route").asText()).isEqualTo("proxy");
-    assertThat(Dante.log(false)).contains("127.0.0.1." + plain.port());
+    assertThat(Dante.log(false)).contains("127.0.0.1." + RIG.upstream().port());
   }
 
   @Test
@@ -97,7 +83,7 @@ class ProxyIT {
   @Test
   void httpThroughDanteWithUsernameAuth() throws Exception {
     assertThat(run("dante_auth_http").path("route").asText()).isEqualTo("proxy");
-    assertThat(Dante.log(true)).contains(Dante.USER).contains("127.0.0.1." + plain.port());
+    assertThat(Dante.log(true)).contains(Dante.USER).contains("127.0.0.1." + RIG.upstream().port());
   }
 
   @Test
@@ -119,7 +105,7 @@ class ProxyIT {
     SocksTunnel t = recorder.tunnels().get(0);
     assertThat(t.addressType()).isEqualTo(SocksTunnel.AddressType.DOMAIN);
     assertThat(t.host()).isEqualTo("localhost");
-    assertThat(t.port()).isEqualTo(plain.port());
+    assertThat(t.port()).isEqualTo(RIG.upstream().port());
   }
 
   @Test

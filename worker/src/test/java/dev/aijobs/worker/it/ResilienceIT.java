@@ -6,15 +6,11 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.aijobs.testkit.MockUpstream;
-import dev.aijobs.worker.Worker;
 import java.time.Duration;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Non-streaming resilience on the real broker: which failures are retried and how often, {@code
@@ -25,51 +21,28 @@ class ResilienceIT {
   private static final AtomicInteger IDS = new AtomicInteger();
   private static final int MAX_RETRIES = 2;
 
-  private static MockUpstream upstream;
-  private static Worker worker;
-  private static BotSide bot;
-
-  /** The worker's environment; tests that need other settings start their own worker from it. */
-  private static Map<String, String> env() {
-    Map<String, String> env = Workers.env(upstream);
-    env.put("AIJOBS_PROVIDER_MOCK_FIRST_DATA_TIMEOUT", "800ms");
-    env.put("AIJOBS_PROVIDER_MOCK_IDLE_TIMEOUT", "800ms");
-    env.put("AIJOBS_PROVIDER_MOCK_TIMEOUT", "10s");
-    env.put("AIJOBS_PROVIDER_MOCK_MAX_RETRIES", Integer.toString(MAX_RETRIES));
-    env.put("AIJOBS_PROVIDER_MOCK2_BASE_URL", upstream.baseUrl());
-    // mock2's clocks are long: the deadline test needs the job's deadline to come first.
-    env.put("AIJOBS_PROVIDER_MOCK2_FIRST_DATA_TIMEOUT", "10s");
-    env.put("AIJOBS_PROVIDER_MOCK2_MAX_RETRIES", Integer.toString(MAX_RETRIES));
-    env.put("AIJOBS_RETRY_BASE_DELAY", "50ms");
-    env.put("AIJOBS_RETRY_MAX_DELAY", "200ms");
-    // Breakers are tested on their own; here every failure must reach the retry logic.
-    env.put("AIJOBS_BREAKER_MIN_CALLS", "10000");
-    env.put("AIJOBS_BREAKER_WINDOW", "10000");
-    return env;
-  }
-
-  @BeforeAll
-  static void start() throws Exception {
-    BotSide.resetQueues();
-    upstream = MockUpstream.start();
-    worker = startWorker(env());
-    bot = new BotSide();
-  }
-
-  private static Worker startWorker(Map<String, String> env) throws Exception {
-    Worker w = Worker.start(Workers.config(env));
-    await().atMost(Duration.ofSeconds(10)).until(w::isReady);
-    return w;
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    Workers.closeAll(bot, worker, upstream);
-  }
+  @RegisterExtension
+  static final WorkerRig RIG =
+      WorkerRig.with(
+          (env, rig) -> {
+            env.put("AIJOBS_PROVIDER_MOCK_FIRST_DATA_TIMEOUT", "800ms");
+            env.put("AIJOBS_PROVIDER_MOCK_IDLE_TIMEOUT", "800ms");
+            env.put("AIJOBS_PROVIDER_MOCK_TIMEOUT", "10s");
+            env.put("AIJOBS_PROVIDER_MOCK_MAX_RETRIES", Integer.toString(MAX_RETRIES));
+            env.put("AIJOBS_PROVIDER_MOCK2_BASE_URL", rig.upstream().baseUrl());
+            // mock2's clocks are long: the deadline test needs the job's deadline to come first.
+            env.put("AIJOBS_PROVIDER_MOCK2_FIRST_DATA_TIMEOUT", "10s");
+            env.put("AIJOBS_PROVIDER_MOCK2_MAX_RETRIES", Integer.toString(MAX_RETRIES));
+            env.put("AIJOBS_RETRY_BASE_DELAY", "50ms");
+            env.put("AIJOBS_RETRY_MAX_DELAY", "200ms");
+            // Breakers are tested on their own; here every failure must reach the retry logic.
+            env.put("AIJOBS_BREAKER_MIN_CALLS", "10000");
+            env.put("AIJOBS_BREAKER_WINDOW", "10000");
+          });
 
   @BeforeEach
   void resetUpstream() {
-    upstream.reset();
+    RIG.upstream().reset();
   }
 
   private static String newId(String what) {
@@ -90,9 +63,9 @@ class ResilienceIT {
 
   private static JsonNode publishAndWait(ObjectNode job) throws Exception {
     String id = job.path("id").asText();
-    bot.publish(job);
-    await().atMost(Duration.ofSeconds(30)).until(() -> bot.result(id) != null);
-    return bot.result(id);
+    RIG.bot().publish(job);
+    await().atMost(Duration.ofSeconds(30)).until(() -> RIG.bot().result(id) != null);
+    return RIG.bot().result(id);
   }
 
   private static void assertError(JsonNode r, String code) {
@@ -119,7 +92,7 @@ class ResilienceIT {
     assertThat(r.path("status").asText()).as(r.toString()).isEqualTo("ok");
     assertThat(r.path("completion").path("content").asText()).isEqualTo("echo: resilience " + id);
     assertOutcomes(r, "upstream_error", "ok");
-    assertThat(upstream.requestCount(id + ";mock:status=500;mock:times=1")).isEqualTo(2);
+    assertThat(RIG.upstream().requestCount(id + ";mock:status=500;mock:times=1")).isEqualTo(2);
   }
 
   @Test
@@ -133,7 +106,7 @@ class ResilienceIT {
     String[] outcomes = new String[1 + MAX_RETRIES];
     java.util.Arrays.fill(outcomes, "upstream_error");
     assertOutcomes(r, outcomes);
-    assertThat(upstream.requestCount(id + ";mock:status=503")).isEqualTo(1 + MAX_RETRIES);
+    assertThat(RIG.upstream().requestCount(id + ";mock:status=503")).isEqualTo(1 + MAX_RETRIES);
   }
 
   @Test
@@ -209,7 +182,8 @@ class ResilienceIT {
     assertThat(r.path("error").path("http_status").asInt()).isEqualTo(400);
     assertThat(r.path("error").path("retryable").asBoolean()).isFalse();
     assertOutcomes(r, "context_length_exceeded");
-    assertThat(upstream.requestCount(id + ";mock:error=context_length_exceeded")).isEqualTo(1);
+    assertThat(RIG.upstream().requestCount(id + ";mock:error=context_length_exceeded"))
+        .isEqualTo(1);
   }
 
   @Test
@@ -229,7 +203,7 @@ class ResilienceIT {
     assertError(r, "auth_failed");
     assertThat(r.path("error").path("http_status").asInt()).isEqualTo(401);
     assertOutcomes(r, "auth_failed");
-    assertThat(upstream.requestCount(id + ";mock:status=401")).isEqualTo(1);
+    assertThat(RIG.upstream().requestCount(id + ";mock:status=401")).isEqualTo(1);
   }
 
   @Test
@@ -297,7 +271,7 @@ class ResilienceIT {
 
     assertError(r, "timeout");
     assertOutcomes(r, "timeout");
-    assertThat(upstream.requestCount(id + ";mock:fault=no-answer")).isEqualTo(1);
+    assertThat(RIG.upstream().requestCount(id + ";mock:fault=no-answer")).isEqualTo(1);
   }
 
   @Test
@@ -366,12 +340,8 @@ class ResilienceIT {
 
   @Test
   void theAttemptBudgetEndsALongFallbackChain() throws Exception {
-    // This test needs its own budget: swap the shared worker for one with AIJOBS_MAX_ATTEMPTS=2.
-    worker.close();
-    worker = null;
-    Map<String, String> env = env();
-    env.put("AIJOBS_MAX_ATTEMPTS", "2");
-    Worker budget = startWorker(env);
+    // This test needs its own budget: swap the class's worker for one with AIJOBS_MAX_ATTEMPTS=2.
+    RIG.restartWorker(env -> env.put("AIJOBS_MAX_ATTEMPTS", "2"));
     try {
       String id = newId("budget");
       // Five targets that each fail at once without a retry: five attempts without the budget.
@@ -387,10 +357,10 @@ class ResilienceIT {
       assertThat(r.path("status").asText()).as(r.toString()).isEqualTo("error");
       assertThat(r.path("attempts").size()).as(r.toString()).isLessThanOrEqualTo(2);
       assertThat(r.path("error").path("code").asText()).isEqualTo("auth_failed");
-      assertThat(models.stream().mapToLong(upstream::requestCount).sum()).isLessThanOrEqualTo(2);
+      assertThat(models.stream().mapToLong(RIG.upstream()::requestCount).sum())
+          .isLessThanOrEqualTo(2);
     } finally {
-      budget.close();
-      worker = startWorker(env());
+      RIG.restartWorker(env -> {});
     }
   }
 }

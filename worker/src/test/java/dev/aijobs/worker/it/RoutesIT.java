@@ -7,18 +7,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.aijobs.testkit.FaultSocks5Server;
 import dev.aijobs.testkit.FaultSocks5Server.Mode;
-import dev.aijobs.testkit.MockUpstream;
-import dev.aijobs.worker.Worker;
 import io.micrometer.core.instrument.search.Search;
 import io.netty.handler.codec.socksx.v5.Socks5CommandStatus;
 import java.time.Duration;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -29,54 +25,42 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class RoutesIT {
   private static final AtomicInteger IDS = new AtomicInteger();
-  private static MockUpstream upstream;
   private static FaultSocks5Server proxy;
-  private static Worker worker;
-  private static BotSide bot;
 
-  @BeforeAll
-  static void start() throws Exception {
-    BotSide.resetQueues();
-    upstream = MockUpstream.start();
-    proxy = FaultSocks5Server.start();
-    Map<String, String> env = Workers.env(upstream);
-    for (String id : new String[] {"VIAPROXY", "STRICT"}) {
-      env.put("AIJOBS_PROVIDER_" + id + "_BASE_URL", upstream.baseUrl());
-      env.put("AIJOBS_PROVIDER_" + id + "_MODE", "socks5");
-      env.put("AIJOBS_PROVIDER_" + id + "_PROXY_URL", proxy.url());
-      env.put("AIJOBS_PROVIDER_" + id + "_CONNECT_TIMEOUT", "1s");
-      env.put("AIJOBS_PROVIDER_" + id + "_FIRST_DATA_TIMEOUT", "2s");
-      env.put("AIJOBS_PROVIDER_" + id + "_MAX_RETRIES", "1");
-    }
-    env.put("AIJOBS_PROVIDER_STRICT_FALLBACK_TO_DIRECT", "false");
-    env.put("AIJOBS_RETRY_BASE_DELAY", "50ms");
-    // Breakers are tested on their own; here every failure must reach the fallback logic.
-    env.put("AIJOBS_BREAKER_MIN_CALLS", "10000");
-    env.put("AIJOBS_BREAKER_WINDOW", "10000");
-    worker = Worker.start(Workers.config(env));
-    bot = new BotSide();
-    await().atMost(Duration.ofSeconds(10)).until(worker::isReady);
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    Workers.closeAll(bot, worker, proxy, upstream);
-  }
+  @RegisterExtension
+  static final WorkerRig RIG =
+      WorkerRig.with(
+          (env, rig) -> {
+            proxy = rig.own(FaultSocks5Server.start());
+            for (String id : new String[] {"VIAPROXY", "STRICT"}) {
+              env.put("AIJOBS_PROVIDER_" + id + "_BASE_URL", rig.upstream().baseUrl());
+              env.put("AIJOBS_PROVIDER_" + id + "_MODE", "socks5");
+              env.put("AIJOBS_PROVIDER_" + id + "_PROXY_URL", proxy.url());
+              env.put("AIJOBS_PROVIDER_" + id + "_CONNECT_TIMEOUT", "1s");
+              env.put("AIJOBS_PROVIDER_" + id + "_FIRST_DATA_TIMEOUT", "2s");
+              env.put("AIJOBS_PROVIDER_" + id + "_MAX_RETRIES", "1");
+            }
+            env.put("AIJOBS_PROVIDER_STRICT_FALLBACK_TO_DIRECT", "false");
+            env.put("AIJOBS_RETRY_BASE_DELAY", "50ms");
+            // Breakers are tested on their own; here every failure must reach the fallback logic.
+            env.put("AIJOBS_BREAKER_MIN_CALLS", "10000");
+            env.put("AIJOBS_BREAKER_WINDOW", "10000");
+          });
 
   @BeforeEach
   void normal() {
     proxy.setMode(Mode.NORMAL);
     proxy.closeConnections();
     proxy.reset();
-    upstream.reset();
+    RIG.upstream().reset();
   }
 
   private static JsonNode run(String provider, String model) throws Exception {
     String id = "route-" + IDS.incrementAndGet();
     ObjectNode job = BotSide.job(id, provider, model, "via " + provider);
-    bot.publish(job);
-    await().atMost(Duration.ofSeconds(30)).until(() -> bot.result(id) != null);
-    return bot.result(id);
+    RIG.bot().publish(job);
+    await().atMost(Duration.ofSeconds(30)).until(() -> RIG.bot().result(id) != null);
+    return RIG.bot().result(id);
   }
 
   @Test
@@ -86,7 +70,7 @@ class RoutesIT {
     assertThat(r.path("route").asText())
         .as(
             r.toString()
-                + worker
+                + RIG.worker()
                     .registry()
                     .scrape()
                     .lines()
@@ -95,7 +79,7 @@ class RoutesIT {
         .isEqualTo("proxy");
     assertThat(r.path("completion").path("content").asText()).isEqualTo("echo: via viaproxy");
     assertThat(proxy.tunnelCount()).isGreaterThanOrEqualTo(1);
-    assertThat(proxy.tunnels().get(0).port()).isEqualTo(upstream.port());
+    assertThat(proxy.tunnels().get(0).port()).isEqualTo(RIG.upstream().port());
     assertThat(proxy.tunnels().get(0).bytesFromTarget()).isPositive();
   }
 
@@ -134,7 +118,9 @@ class RoutesIT {
       assertThat(attempts.get(0).path("route").asText()).isEqualTo("proxy");
       assertThat(attempts.get(0).path("outcome").asText()).isEqualTo("proxy_unavailable");
     }
-    assertThat(upstream.requestCount()).as("the provider saw exactly one request").isEqualTo(1);
+    assertThat(RIG.upstream().requestCount())
+        .as("the provider saw exactly one request")
+        .isEqualTo(1);
   }
 
   @Test
@@ -154,7 +140,7 @@ class RoutesIT {
     for (JsonNode a : r.path("attempts")) {
       assertThat(a.path("route").asText()).isEqualTo("proxy");
     }
-    assertThat(upstream.requestCount()).isZero();
+    assertThat(RIG.upstream().requestCount()).isZero();
   }
 
   @Test
@@ -178,7 +164,7 @@ class RoutesIT {
   }
 
   private static double fallbacks() {
-    return Search.in(worker.registry()).name("aijobs.proxy.fallbacks").counters().stream()
+    return Search.in(RIG.worker().registry()).name("aijobs.proxy.fallbacks").counters().stream()
         .mapToDouble(c -> c.count())
         .sum();
   }

@@ -5,13 +5,10 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.aijobs.testkit.MockUpstream;
-import dev.aijobs.worker.Worker;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -26,19 +23,15 @@ class StreamingIT {
   private static final int MAX_RETRIES = 1;
   private static final Duration CHUNK_INTERVAL = Duration.ofMillis(200);
 
-  private static MockUpstream upstream;
-  private static Worker worker;
-  private static BotSide bot;
-
   @RegisterExtension
   static final WorkerRig RIG =
       WorkerRig.with(
-          (env, upstream) -> {
+          (env, rig) -> {
             env.put("AIJOBS_PROVIDER_MOCK_FIRST_DATA_TIMEOUT", "800ms");
             env.put("AIJOBS_PROVIDER_MOCK_IDLE_TIMEOUT", "500ms");
             env.put("AIJOBS_PROVIDER_MOCK_TIMEOUT", "1s");
             env.put("AIJOBS_PROVIDER_MOCK_MAX_RETRIES", Integer.toString(MAX_RETRIES));
-            env.put("AIJOBS_PROVIDER_MOCK2_BASE_URL", upstream.baseUrl());
+            env.put("AIJOBS_PROVIDER_MOCK2_BASE_URL", rig.upstream().baseUrl());
             env.put("AIJOBS_PROVIDER_MOCK2_FIRST_DATA_TIMEOUT", "2s");
             env.put("AIJOBS_PROVIDER_MOCK2_IDLE_TIMEOUT", "2s");
             env.put("AIJOBS_RETRY_BASE_DELAY", "50ms");
@@ -50,16 +43,9 @@ class StreamingIT {
             env.put("AIJOBS_BREAKER_WINDOW", "10000");
           });
 
-  @BeforeAll
-  static void start() {
-    upstream = RIG.upstream();
-    worker = RIG.worker();
-    bot = RIG.bot();
-  }
-
   @BeforeEach
   void resetUpstream() {
-    upstream.reset();
+    RIG.upstream().reset();
   }
 
   /** A streaming job to {@code mock} with a model unique to this job (so times=N is its own). */
@@ -75,15 +61,15 @@ class StreamingIT {
 
   private static JsonNode publishAndWait(ObjectNode job) throws Exception {
     String id = job.path("id").asText();
-    bot.publish(job);
-    await().atMost(Duration.ofSeconds(30)).until(() -> bot.result(id) != null);
-    return bot.result(id);
+    RIG.bot().publish(job);
+    await().atMost(Duration.ofSeconds(30)).until(() -> RIG.bot().result(id) != null);
+    return RIG.bot().result(id);
   }
 
   /** The chunks of a job, in arrival order. */
   private static List<JsonNode> chunks(String id) {
     List<JsonNode> out = new ArrayList<>();
-    for (BotSide.Reply r : bot.replies(id)) {
+    for (BotSide.Reply r : RIG.bot().replies(id)) {
       if ("chunk".equals(r.body().path("type").asText())) {
         assertThat(r.props().getType()).isEqualTo("chunk");
         out.add(r.body());
@@ -112,7 +98,7 @@ class StreamingIT {
 
   /** Every reply of the job arrived before its result, and exactly one result came. */
   private static void assertResultComesLast(String id) {
-    List<BotSide.Reply> replies = bot.replies(id);
+    List<BotSide.Reply> replies = RIG.bot().replies(id);
     long results =
         replies.stream().filter(r -> "result".equals(r.body().path("type").asText())).count();
     assertThat(results).isEqualTo(1);
