@@ -154,14 +154,7 @@ class CorpusIT {
   }
 
   @RegisterExtension
-  static final WorkerRig RIG =
-      WorkerRig.withEnv(
-          "AIJOBS_PROVIDER_MOCK_MAX_RETRIES",
-          "0",
-          "AIJOBS_BREAKER_MIN_CALLS",
-          "10000",
-          "AIJOBS_BREAKER_WINDOW",
-          "10000");
+  static final WorkerRig RIG = WorkerRig.withEnv("AIJOBS_PROVIDER_MOCK_MAX_RETRIES", "0");
 
   @ParameterizedTest(name = "{0} stream={1}")
   @MethodSource("rows")

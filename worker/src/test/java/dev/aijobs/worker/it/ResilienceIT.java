@@ -35,9 +35,6 @@ class ResilienceIT {
             env.put("AIJOBS_PROVIDER_MOCK2_MAX_RETRIES", Integer.toString(MAX_RETRIES));
             env.put("AIJOBS_RETRY_BASE_DELAY", "50ms");
             env.put("AIJOBS_RETRY_MAX_DELAY", "200ms");
-            // Breakers are tested on their own; here every failure must reach the retry logic.
-            env.put("AIJOBS_BREAKER_MIN_CALLS", "10000");
-            env.put("AIJOBS_BREAKER_WINDOW", "10000");
           });
 
   @BeforeEach

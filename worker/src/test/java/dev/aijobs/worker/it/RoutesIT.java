@@ -42,7 +42,8 @@ class RoutesIT {
             }
             env.put("AIJOBS_PROVIDER_STRICT_FALLBACK_TO_DIRECT", "false");
             env.put("AIJOBS_RETRY_BASE_DELAY", "50ms");
-            // Breakers are tested on their own; here every failure must reach the fallback logic.
+            // Every test here fails through the same proxy endpoint, whose breaker would open and
+            // send later tests direct at once; breakers are tested in RoutingIT.
             env.put("AIJOBS_BREAKER_MIN_CALLS", "10000");
             env.put("AIJOBS_BREAKER_WINDOW", "10000");
           });
@@ -144,9 +145,30 @@ class RoutesIT {
   }
 
   @Test
-  void aBlackholeAfterTheTunnelIsUpIsNotAProxyFailure() throws Exception {
+  void aBlackholeAfterTheTunnelIsUpIsRetriedDirect() throws Exception {
     proxy.setMode(Mode.BLACKHOLE_AFTER_CONNECT);
     JsonNode r = run("viaproxy", "m");
+    assertThat(r.path("status").asText()).as(r.toString()).isEqualTo("ok");
+    assertThat(r.path("route").asText()).isEqualTo("direct_after_proxy_failure");
+    assertThat(r.path("attempts")).hasSize(2);
+    assertThat(r.path("attempts").get(0).path("route").asText()).isEqualTo("proxy");
+    assertThat(r.path("attempts").get(0).path("outcome").asText()).isEqualTo("timeout");
+  }
+
+  @Test
+  void aCutAfterResponseBytesIsRetriedDirect() throws Exception {
+    proxy.setMode(Mode.CLOSE_MID_RESPONSE);
+    JsonNode r = run("viaproxy", "m");
+    assertThat(r.path("status").asText()).as(r.toString()).isEqualTo("ok");
+    assertThat(r.path("route").asText()).isEqualTo("direct_after_proxy_failure");
+    assertThat(r.path("attempts")).hasSize(2);
+    assertThat(r.path("attempts").get(0).path("outcome").asText()).isEqualTo("upstream_error");
+  }
+
+  @Test
+  void aBlackholeAfterTheTunnelIsUpIsNotAProxyFailureWhenDirectIsForbidden() throws Exception {
+    proxy.setMode(Mode.BLACKHOLE_AFTER_CONNECT);
+    JsonNode r = run("strict", "m");
     assertThat(r.path("status").asText()).isEqualTo("error");
     assertThat(r.path("error").path("code").asText()).isEqualTo("timeout");
     assertThat(r.path("attempts")).hasSize(1);
@@ -154,10 +176,11 @@ class RoutesIT {
   }
 
   @Test
-  void aCutAfterResponseBytesIsNeverRetriedDirect() throws Exception {
+  void aCutThroughAProxyWhereDirectIsForbiddenIsRetriedThroughIt() throws Exception {
     proxy.setMode(Mode.CLOSE_MID_RESPONSE);
-    JsonNode r = run("viaproxy", "m");
+    JsonNode r = run("strict", "m");
     assertThat(r.path("status").asText()).isEqualTo("error");
+    assertThat(r.path("attempts")).hasSize(2); // MAX_RETRIES=1
     for (JsonNode a : r.path("attempts")) {
       assertThat(a.path("route").asText()).isEqualTo("proxy");
     }

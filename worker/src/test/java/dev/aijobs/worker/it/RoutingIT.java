@@ -7,12 +7,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.aijobs.testkit.FaultSocks5Server;
 import dev.aijobs.testkit.FaultSocks5Server.Mode;
+import dev.aijobs.testkit.MockUpstream;
 import dev.aijobs.worker.route.ProviderGuards;
 import io.micrometer.core.instrument.search.Search;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -23,34 +23,24 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * direct), and a rate-limited provider after a burst (no phantom {@code rate_limited}).
  */
 class RoutingIT {
-  /** Relays requests and cuts every answer after a few bytes. */
-  private static final FaultSocks5Server CUTTER = startCutter();
-
   @RegisterExtension
   static final WorkerRig RIG =
       WorkerRig.with(
-          (env, upstream) -> {
+          (env, rig) -> {
+            // Relays requests and cuts every answer after a few bytes.
+            FaultSocks5Server cutter = rig.own(FaultSocks5Server.start());
+            cutter.setMode(Mode.CLOSE_MID_RESPONSE);
+            MockUpstream upstream = rig.upstream();
             env.put("AIJOBS_PROVIDER_MOCK_MAX_RETRIES", "2");
             // The same mock, without retries: each failing job is exactly one failed call.
             env.put("AIJOBS_PROVIDER_ONCE_BASE_URL", upstream.baseUrl());
             env.put("AIJOBS_PROVIDER_ONCE_MAX_RETRIES", "0");
             env.put("AIJOBS_PROVIDER_CUT_BASE_URL", upstream.baseUrl());
             env.put("AIJOBS_PROVIDER_CUT_MODE", "socks5");
-            env.put("AIJOBS_PROVIDER_CUT_PROXY_URL", CUTTER.url());
+            env.put("AIJOBS_PROVIDER_CUT_PROXY_URL", cutter.url());
             env.put("AIJOBS_PROVIDER_LIMITED_BASE_URL", upstream.baseUrl());
             env.put("AIJOBS_PROVIDER_LIMITED_RATE_LIMIT", "10");
           });
-
-  private static FaultSocks5Server startCutter() {
-    FaultSocks5Server s = FaultSocks5Server.start();
-    s.setMode(Mode.CLOSE_MID_RESPONSE);
-    return s;
-  }
-
-  @AfterAll
-  static void closeCutter() {
-    CUTTER.close();
-  }
 
   private static ObjectNode job(String id, String provider, String model) {
     return BotSide.job(id, provider, model, "routing " + id);

@@ -38,9 +38,6 @@ class StreamingIT {
             // Coalescing: chunks go out by time only (the size limit is never reached).
             env.put("AIJOBS_CHUNK_CHARS", "100000");
             env.put("AIJOBS_CHUNK_INTERVAL", CHUNK_INTERVAL.toMillis() + "ms");
-            // Breakers are tested on their own; here every failure must reach the retry logic.
-            env.put("AIJOBS_BREAKER_MIN_CALLS", "10000");
-            env.put("AIJOBS_BREAKER_WINDOW", "10000");
           });
 
   @BeforeEach
