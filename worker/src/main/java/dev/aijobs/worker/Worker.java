@@ -280,6 +280,9 @@ public final class Worker implements AutoCloseable {
     if (r.publishConnection != null) {
       quietly("close AMQP publish connection", () -> r.publishConnection.close(5000));
     }
+    if (r.publisher != null) {
+      r.publisher.close();
+    }
     if (r.endpoint != null) {
       quietly("close HTTP endpoint", r.endpoint::close);
     }

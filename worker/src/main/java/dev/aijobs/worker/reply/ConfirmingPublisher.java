@@ -42,6 +42,17 @@ public final class ConfirmingPublisher {
   /** Mandatory messages the broker returned, by sequence number, until their confirm arrives. */
   private final Map<Long, UnroutableException> returned = new ConcurrentHashMap<>();
 
+  private static final long MAX_REOPEN_DELAY_MS = 5_000;
+
+  /** Reopens a channel the broker closed (opening waits for the broker: its own thread). */
+  private final java.util.concurrent.ScheduledExecutorService reopener =
+      java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "aijobs-publisher-reopen");
+            t.setDaemon(true);
+            return t;
+          });
+
   /** Header that carries a mandatory message's sequence number, to match its return. */
   static final String SEQ_HEADER = "x-aijobs-publish-seq";
 
@@ -55,6 +66,21 @@ public final class ConfirmingPublisher {
     this.connection = connection;
     this.loop = loop;
     this.channel = open();
+    if (connection instanceof com.rabbitmq.client.Recoverable r) {
+      // A channel the broker closed is not recovered with its connection: open a new one then.
+      r.addRecoveryListener(
+          new com.rabbitmq.client.RecoveryListener() {
+            @Override
+            public void handleRecovery(com.rabbitmq.client.Recoverable recoverable) {
+              if (!channel.isOpen()) {
+                reopenLater(0);
+              }
+            }
+
+            @Override
+            public void handleRecoveryStarted(com.rabbitmq.client.Recoverable recoverable) {}
+          });
+    }
   }
 
   /** Tells {@code listener} whenever publishing becomes possible (true) or impossible (false). */
@@ -112,23 +138,43 @@ public final class ConfirmingPublisher {
     if (!cause.isInitiatedByApplication()) {
       onState.accept(false);
     }
-    if (!cause.isHardError() && !cause.isInitiatedByApplication() && connection.isOpen()) {
+    if (!cause.isHardError() && !cause.isInitiatedByApplication()) {
       log.warn("publish channel closed by the broker ({}); opening a new one", cause.getMessage());
-      // Opening waits for the broker: not on the thread that delivered the close.
-      Thread reopen =
-          new Thread(
-              () -> {
-                try {
-                  channel = open();
-                  onState.accept(true);
-                } catch (IOException | RuntimeException e) {
-                  log.error("cannot reopen the publish channel: {}", e.toString());
-                }
-              },
-              "aijobs-publisher-reopen");
-      reopen.setDaemon(true);
-      reopen.start();
+      reopenLater(0);
     }
+  }
+
+  /**
+   * Opens a new channel in place of one the broker closed, on the reopen thread (opening waits for
+   * the broker), trying again with backoff until it works; while the connection is down, its
+   * recovery calls this again.
+   */
+  private void reopenLater(long delayMs) {
+    if (reopener.isShutdown()) {
+      return;
+    }
+    reopener.schedule(
+        () -> {
+          if (channel.isOpen() || !connection.isOpen()) {
+            return; // open again, or the connection's recovery will bring it back
+          }
+          try {
+            channel = open();
+            log.info("publish channel open again");
+            onState.accept(true);
+          } catch (IOException | RuntimeException e) {
+            long next = Math.min(MAX_REOPEN_DELAY_MS, Math.max(100, delayMs * 2));
+            log.warn("cannot reopen the publish channel ({}); trying again in {} ms", e, next);
+            reopenLater(next);
+          }
+        },
+        delayMs,
+        java.util.concurrent.TimeUnit.MILLISECONDS);
+  }
+
+  /** Stops reopening channels (the worker is stopping; its connection is closed). */
+  public void close() {
+    reopener.shutdownNow();
   }
 
   /** Whether results can be published now. */
