@@ -50,6 +50,7 @@ final class JobRun {
   private int targetIndex;
   private Route route;
   private int retriesOnTarget;
+  private int keyRotations;
   private long upstreamNanos;
   private JobError lastError;
   private Route lastRoute;
@@ -140,6 +141,7 @@ final class JobRun {
   private synchronized void beginTarget(int index) {
     targetIndex = index;
     retriesOnTarget = 0;
+    keyRotations = 0;
     route = provider().usesProxy() ? Route.PROXY : Route.DIRECT;
     schedule(0);
   }
@@ -297,6 +299,7 @@ final class JobRun {
                 new Router.Failed(o.error().code(), o.kind(), o.retryAfter(), spec.viaProxy()),
                 new Router.Standing(
                     retriesOnTarget,
+                    keyRotations,
                     attempts.size(),
                     targetIndex + 1 < targets.size(),
                     deadlineMs - ctx.clock().currentTimeMillis(),
@@ -309,7 +312,7 @@ final class JobRun {
         schedule(0);
       }
       case ROTATE_KEY -> {
-        retriesOnTarget++;
+        keyRotations++;
         ctx.metrics().retry(p.id(), o.error().code());
         schedule(0);
       }

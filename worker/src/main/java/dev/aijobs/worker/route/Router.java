@@ -21,7 +21,8 @@ import java.util.function.LongUnaryOperator;
  *
  * <ul>
  *   <li>A proxy-layer failure switches to direct at once when the provider allows it.
- *   <li>A refused (401/403) or rate-limited (429) key is replaced by the pool's next one at once.
+ *   <li>A refused (401/403) or rate-limited (429) key is replaced by the pool's next one at once
+ *       (at most {@code MAX_RETRIES} + keys times per target; rotations are not retries).
  *   <li>A transport failure through a proxy after its tunnel was up (reset, cut, silence, stall) is
  *       retried like any other, direct when the provider allows it.
  *   <li>A silent route otherwise (no answer, no first data, stalled stream) is not tried again.
@@ -125,7 +126,8 @@ public final class Router {
     RateLimit.Slot slot = null;
     RateLimit limit = guards.rateLimit(p.id());
     if (limit != null) {
-      slot = limit.book(ask.nanosLeft() - MIN_CALL_NANOS);
+      // A slot free now is taken whatever the time left; a later one must leave room for a call.
+      slot = limit.book(Math.max(0, ask.nanosLeft() - MIN_CALL_NANOS));
       if (slot == null) {
         deployment.release(permit);
         if (proxy != null) {
@@ -176,14 +178,20 @@ public final class Router {
   /**
    * Where the job stands after the failed call.
    *
-   * @param retriesOnTarget retries (and key rotations) already made on this target
+   * @param retriesOnTarget retries already made on this target (key rotations not included)
+   * @param keyRotations calls repeated at once with another key on this target
    * @param attemptsMade calls made for the job so far, the failed one included
    * @param hasNextTarget whether a fallback remains
    * @param msLeft time left to the deadline
    * @param usableKeys keys of the provider usable right now (after setting the failed one aside)
    */
   public record Standing(
-      int retriesOnTarget, int attemptsMade, boolean hasNextTarget, long msLeft, int usableKeys) {}
+      int retriesOnTarget,
+      int keyRotations,
+      int attemptsMade,
+      boolean hasNextTarget,
+      long msLeft,
+      int usableKeys) {}
 
   /** The next step after a failed call to {@code provider}. */
   public Decision decide(Failed f, Standing s, ProviderConfig provider) {
@@ -200,7 +208,7 @@ public final class Router {
     boolean keyRefused = f.code() == ErrorCode.AUTH_FAILED || f.code() == ErrorCode.RATE_LIMITED;
     if (keyRefused
         && s.usableKeys() > 0
-        && s.retriesOnTarget() < provider.maxRetries() + provider.apiKeys().size()) {
+        && s.keyRotations() < provider.maxRetries() + provider.apiKeys().size()) {
       return Decision.of(Decision.Action.ROTATE_KEY);
     }
     boolean proxyCut =
