@@ -24,6 +24,12 @@ public final class Topology {
   /** Where undecodable, poison and exhausted jobs end up. */
   public static final String DEAD_LETTER_QUEUE = "ai.jobs.dead";
 
+  /**
+   * Prefix of a provider's lane: with lanes on, each provider's jobs wait in their own quorum queue
+   * {@code ai.jobs.lane.<provider>}, bound to {@link #JOBS_EXCHANGE} by the provider id.
+   */
+  public static final String LANE_PREFIX = "ai.jobs.lane.";
+
   /** Binding of the work queue: every routing key. */
   public static final String ALL_ROUTING_KEYS = "#";
 
@@ -60,18 +66,44 @@ public final class Topology {
     return Map.of("x-queue-type", "quorum");
   }
 
+  /** The lane queue of {@code provider}. */
+  public static String laneQueue(String provider) {
+    return LANE_PREFIX + provider;
+  }
+
   /** Declares what a producer may declare: the {@code ai.jobs} exchange. */
   public static void declareProducerSide(Channel channel) throws IOException {
     channel.exchangeDeclare(JOBS_EXCHANGE, BuiltinExchangeType.TOPIC, true);
   }
 
-  /** Declares everything the worker owns: exchanges, queues and bindings. */
+  /**
+   * Declares everything a single-queue worker owns: exchanges, the dead-letter queue, and {@code
+   * ai.jobs} bound to every routing key.
+   */
   public static void declareWorkerSide(Channel channel) throws IOException {
+    declareCommon(channel);
+    channel.queueBind(JOBS_QUEUE, JOBS_EXCHANGE, ALL_ROUTING_KEYS);
+  }
+
+  /**
+   * Declares the exchanges, the dead-letter queue and the {@code ai.jobs} queue (without binding
+   * it): what both single-queue and lane workers need.
+   */
+  public static void declareCommon(Channel channel) throws IOException {
     declareProducerSide(channel);
     channel.exchangeDeclare(DEAD_LETTER_EXCHANGE, BuiltinExchangeType.FANOUT, true);
     channel.queueDeclare(DEAD_LETTER_QUEUE, true, false, false, deadLetterQueueArguments());
     channel.queueBind(DEAD_LETTER_QUEUE, DEAD_LETTER_EXCHANGE, "");
     channel.queueDeclare(JOBS_QUEUE, true, false, false, jobsQueueArguments());
-    channel.queueBind(JOBS_QUEUE, JOBS_EXCHANGE, ALL_ROUTING_KEYS);
+  }
+
+  /**
+   * Declares {@code provider}'s lane (same arguments as {@code ai.jobs}) and binds it to the jobs
+   * exchange by the provider id.
+   */
+  public static void declareLane(Channel channel, String provider) throws IOException {
+    String lane = laneQueue(provider);
+    channel.queueDeclare(lane, true, false, false, jobsQueueArguments());
+    channel.queueBind(lane, JOBS_EXCHANGE, provider);
   }
 }

@@ -17,6 +17,7 @@ import dev.aijobs.worker.metrics.WorkerMetrics;
 import dev.aijobs.worker.reply.ConfirmingPublisher;
 import dev.aijobs.worker.reply.ReplySender;
 import dev.aijobs.worker.route.Clock;
+import dev.aijobs.worker.route.ProviderFeedback;
 import dev.aijobs.worker.route.ProviderGuards;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -150,8 +151,10 @@ public final class Worker implements AutoCloseable {
         });
     ReplySender replies = new ReplySender(publisher, codec);
     ProviderGuards guards = new ProviderGuards(config, r.registry, Clock.SYSTEM);
+    ForwardingFeedback feedback = new ForwardingFeedback();
     JobExecutor executor =
-        new JobExecutor(config, r.upstream, guards, r.timer, Clock.SYSTEM, r.dispatch, r.metrics);
+        new JobExecutor(
+            config, r.upstream, guards, r.timer, Clock.SYSTEM, r.dispatch, r.metrics, feedback);
     JobProcessor processor =
         new JobProcessor(
             config, codec, executor, replies, r.metrics, inFlight, r.timer, r.dispatch);
@@ -160,11 +163,8 @@ public final class Worker implements AutoCloseable {
             new DefaultThreadFactory(THREAD_PREFIX + "supervisor", true));
     r.consumer =
         new ConsumerSupervisor(
-            r.consumeConnection,
-            config.jobs().maxInFlight(),
-            processor,
-            r.supervision,
-            config.endpoint().livenessTimeout());
+            r.consumeConnection, config, processor, r.supervision, Clock.SYSTEM, r.registry);
+    feedback.to(r.consumer);
     r.consumer.start();
     r.supervision.scheduleWithFixedDelay(readGate::keepAlive, 5, 5, TimeUnit.SECONDS);
     if (!config.endpoint().summaryInterval().isZero()) {
@@ -339,5 +339,29 @@ public final class Worker implements AutoCloseable {
     ScheduledExecutorService supervision;
     ConfirmingPublisher publisher;
     ScheduledExecutorService summary;
+  }
+
+  /** Feedback to the consumer supervisor, which is made after the executor that reports to it. */
+  private static final class ForwardingFeedback implements ProviderFeedback {
+    private volatile ProviderFeedback target = ProviderFeedback.NONE;
+
+    void to(ProviderFeedback t) {
+      target = t;
+    }
+
+    @Override
+    public void answered(String provider) {
+      target.answered(provider);
+    }
+
+    @Override
+    public void overloaded(String provider) {
+      target.overloaded(provider);
+    }
+
+    @Override
+    public void unavailable(String provider, java.time.Duration forAtLeast, String why) {
+      target.unavailable(provider, forAtLeast, why);
+    }
   }
 }

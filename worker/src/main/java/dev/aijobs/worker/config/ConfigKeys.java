@@ -41,6 +41,8 @@ public final class ConfigKeys {
   public static final String BREAKER_MAX_OPEN_DURATION = "AIJOBS_BREAKER_MAX_OPEN_DURATION";
   public static final String LOG_LEVEL = "AIJOBS_LOG_LEVEL";
   public static final String LOG_FORMAT = "AIJOBS_LOG_FORMAT";
+  public static final String LANES = "AIJOBS_LANES";
+  public static final String SERVE = "AIJOBS_SERVE";
 
   /** Read by the launcher {@code bin/aijobs-worker}, not by the worker; known, so accepted. */
   public static final String LAUNCHER_JAR = "AIJOBS_JAR";
@@ -70,6 +72,8 @@ public final class ConfigKeys {
   public static final String P_STREAM_USAGE = "STREAM_USAGE";
   public static final String P_AUTH_HEADER = "AUTH_HEADER";
   public static final String P_HEADERS = "HEADERS";
+  public static final String P_MAX_IN_FLIGHT = "MAX_IN_FLIGHT";
+  public static final String P_MIN_IN_FLIGHT = "MIN_IN_FLIGHT";
 
   /** Provider fields, longest first so that {@code _API_KEY_ENV} wins over {@code _API_KEY}. */
   public static final List<String> PROVIDER_FIELDS =
@@ -82,6 +86,8 @@ public final class ConfigKeys {
           P_RATE_LIMIT,
           P_MAX_RETRIES,
           P_MAX_CONCURRENCY,
+          P_MAX_IN_FLIGHT,
+          P_MIN_IN_FLIGHT,
           P_CONNECT_TIMEOUT,
           P_API_KEY_ENV,
           P_PROXY_URL,
@@ -130,6 +136,8 @@ public final class ConfigKeys {
           BREAKER_MAX_OPEN_DURATION,
           LOG_LEVEL,
           LOG_FORMAT,
+          LANES,
+          SERVE,
           LAUNCHER_JAR,
           LAUNCHER_JVM_DEFAULTS);
 

@@ -96,8 +96,23 @@ public final class ConfigLoader {
         providers.put(p.id(), p);
       }
     }
+    WorkerConfig.Lanes lanes =
+        new WorkerConfig.Lanes(
+            v.bool(ConfigKeys.LANES, WorkerConfig.Lanes.DEFAULTS.enabled()),
+            v.string(ConfigKeys.SERVE).map(ConfigLoader::parseIds).orElse(List.of()));
     return new WorkerConfig(
-        amqp, endpoint, jobs, retry, chunks, breakers, upstream, logging, providers);
+        amqp, endpoint, jobs, retry, chunks, breakers, upstream, logging, lanes, providers);
+  }
+
+  private static List<String> parseIds(String list) {
+    List<String> ids = new java.util.ArrayList<>();
+    for (String part : list.split(",")) {
+      String id = part.strip().toLowerCase(java.util.Locale.ROOT);
+      if (!id.isEmpty() && !ids.contains(id)) {
+        ids.add(id);
+      }
+    }
+    return ids;
   }
 
   private static WorkerConfig.TrustStore trustStore(

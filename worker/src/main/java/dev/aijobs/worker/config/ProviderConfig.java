@@ -34,6 +34,10 @@ import java.util.regex.Pattern;
  *     api-key})
  * @param headers extra request headers (OpenRouter's {@code HTTP-Referer} and {@code X-Title},
  *     gateway headers), sent on every call
+ * @param maxInFlight with lanes: most of this provider's jobs one worker holds (its lane's prefetch
+ *     ceiling); 0 means the worker's {@code AIJOBS_MAX_IN_FLIGHT}
+ * @param minInFlight with lanes: the floor the lane's adaptive limit never goes below; 0 means a
+ *     tenth of the ceiling (at least 1)
  */
 public record ProviderConfig(
     String id,
@@ -51,7 +55,9 @@ public record ProviderConfig(
     Duration timeout,
     boolean streamUsage,
     String authHeader,
-    Map<String, String> headers) {
+    Map<String, String> headers,
+    int maxInFlight,
+    int minInFlight) {
 
   public static final int DEFAULT_MAX_CONCURRENCY = 4096;
   public static final int DEFAULT_MAX_RETRIES = 2;
@@ -83,6 +89,9 @@ public record ProviderConfig(
     require(maxConcurrency > 0, "maxConcurrency must be > 0");
     require(rateLimit >= 0, "rateLimit must be >= 0");
     require(maxRetries >= 0, "maxRetries must be >= 0");
+    require(maxInFlight >= 0 && minInFlight >= 0, "in-flight bounds must be >= 0");
+    require(
+        maxInFlight == 0 || minInFlight <= maxInFlight, "MIN_IN_FLIGHT must be <= MAX_IN_FLIGHT");
     for (Duration d : new Duration[] {connectTimeout, firstDataTimeout, idleTimeout, timeout}) {
       require(d != null && !d.isNegative() && !d.isZero(), "timeouts must be > 0");
     }
@@ -92,6 +101,17 @@ public record ProviderConfig(
     if (!ok) {
       throw new IllegalArgumentException("provider " + id + ": " + message);
     }
+  }
+
+  /** The lane's prefetch ceiling: {@link #maxInFlight}, or {@code workerMax} when unset. */
+  public int laneMax(int workerMax) {
+    return maxInFlight > 0 ? maxInFlight : workerMax;
+  }
+
+  /** The lane's adaptive floor: {@link #minInFlight}, or a tenth of the ceiling (at least 1). */
+  public int laneMin(int workerMax) {
+    int max = laneMax(workerMax);
+    return Math.min(max, minInFlight > 0 ? minInFlight : Math.max(1, max / 10));
   }
 
   /** A builder with every default set. */
@@ -174,6 +194,8 @@ public record ProviderConfig(
     private boolean streamUsage = true;
     private String authHeader = DEFAULT_AUTH_HEADER;
     private Map<String, String> headers = Map.of();
+    private int maxInFlight;
+    private int minInFlight;
 
     private Builder(String id, URI baseUrl) {
       this.id = id;
@@ -247,6 +269,13 @@ public record ProviderConfig(
       return this;
     }
 
+    /** Lane bounds (0: derived from the worker's {@code AIJOBS_MAX_IN_FLIGHT}). */
+    public Builder inFlight(int min, int max) {
+      this.minInFlight = min;
+      this.maxInFlight = max;
+      return this;
+    }
+
     /**
      * Validates and builds.
      *
@@ -269,7 +298,9 @@ public record ProviderConfig(
           timeout,
           streamUsage,
           authHeader,
-          headers);
+          headers,
+          maxInFlight,
+          minInFlight);
     }
   }
 }

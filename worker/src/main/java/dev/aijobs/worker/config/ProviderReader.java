@@ -85,6 +85,9 @@ final class ProviderReader {
                   1,
                   1_000_000))
           .rateLimit(v.decimal(providerKey(id, ConfigKeys.P_RATE_LIMIT), 0))
+          .inFlight(
+              v.integer(providerKey(id, ConfigKeys.P_MIN_IN_FLIGHT), 0, 0, 65535),
+              v.integer(providerKey(id, ConfigKeys.P_MAX_IN_FLIGHT), 0, 0, 65535))
           .maxRetries(
               v.integer(
                   providerKey(id, ConfigKeys.P_MAX_RETRIES),

@@ -34,6 +34,7 @@ public record WorkerConfig(
     Breakers breakers,
     Upstream upstream,
     Logging logging,
+    Lanes lanes,
     Map<String, ProviderConfig> providers) {
 
   /**
@@ -51,7 +52,19 @@ public record WorkerConfig(
     Objects.requireNonNull(breakers, "breakers");
     Objects.requireNonNull(upstream, "upstream");
     Objects.requireNonNull(logging, "logging");
+    Objects.requireNonNull(lanes, "lanes");
     providers = Collections.unmodifiableMap(new LinkedHashMap<>(providers));
+    for (String id : lanes.serve()) {
+      if (!providers.containsKey(id)) {
+        throw ConfigException.invalid(
+            ConfigKeys.SERVE,
+            "names provider '"
+                + id
+                + "', which is not configured (configured: "
+                + String.join(", ", providers.keySet())
+                + ")");
+      }
+    }
   }
 
   /** Every default, no provider. */
@@ -65,26 +78,48 @@ public record WorkerConfig(
         Breakers.DEFAULTS,
         Upstream.DEFAULTS,
         Logging.DEFAULTS,
+        Lanes.DEFAULTS,
         Map.of());
   }
 
   /** This config with another broker connection. */
   public WorkerConfig withAmqp(Amqp v) {
     return new WorkerConfig(
-        v, endpoint, jobs, retry, chunks, breakers, upstream, logging, providers);
+        v, endpoint, jobs, retry, chunks, breakers, upstream, logging, lanes, providers);
   }
 
   /** This config with other job settings. */
   public WorkerConfig withJobs(Jobs v) {
     return new WorkerConfig(
-        amqp, endpoint, v, retry, chunks, breakers, upstream, logging, providers);
+        amqp, endpoint, v, retry, chunks, breakers, upstream, logging, lanes, providers);
   }
 
   /** This config with one provider added or replaced. */
   public WorkerConfig withProvider(ProviderConfig p) {
     Map<String, ProviderConfig> all = new LinkedHashMap<>(providers);
     all.put(p.id(), p);
-    return new WorkerConfig(amqp, endpoint, jobs, retry, chunks, breakers, upstream, logging, all);
+    return new WorkerConfig(
+        amqp, endpoint, jobs, retry, chunks, breakers, upstream, logging, lanes, all);
+  }
+
+  /** The providers whose lanes this worker consumes: those of {@link Lanes#serve}, or all. */
+  public java.util.Collection<String> servedProviders() {
+    return lanes.serve().isEmpty() ? providers.keySet() : lanes.serve();
+  }
+
+  /**
+   * Provider lanes.
+   *
+   * @param enabled whether jobs wait in a queue per provider ({@code ai.jobs.lane.<id>}, bound by
+   *     the provider id) instead of the one {@code ai.jobs} queue
+   * @param serve the providers whose lanes this worker consumes; empty means every configured one
+   */
+  public record Lanes(boolean enabled, List<String> serve) {
+    public static final Lanes DEFAULTS = new Lanes(false, List.of());
+
+    public Lanes {
+      serve = List.copyOf(serve);
+    }
   }
 
   /** A trust store file (PKCS12 or JKS) and its password (null when it has none). */

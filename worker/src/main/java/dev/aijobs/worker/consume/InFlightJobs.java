@@ -39,12 +39,14 @@ public final class InFlightJobs {
     private final Channel channel;
     private final long tag;
     private final int size;
+    private final Runnable onSettled;
     private boolean settled;
 
-    private Delivery(Channel channel, long tag, int size) {
+    private Delivery(Channel channel, long tag, int size, Runnable onSettled) {
       this.channel = channel;
       this.tag = tag;
       this.size = size;
+      this.onSettled = onSettled;
     }
 
     /** Acks the job; later calls do nothing. */
@@ -89,6 +91,7 @@ public final class InFlightJobs {
       }
       deliveries.remove(this);
       held(bytes.addAndGet(-size));
+      onSettled.run();
       if (deliveries.isEmpty()) {
         synchronized (drained) {
           drained.notifyAll();
@@ -98,9 +101,9 @@ public final class InFlightJobs {
     }
   }
 
-  /** Registers a new delivery of {@code size} bytes. */
-  public Delivery add(Channel channel, long tag, int size) {
-    Delivery d = new Delivery(channel, tag, size);
+  /** Registers a new delivery of {@code size} bytes; {@code onSettled} runs when it is settled. */
+  public Delivery add(Channel channel, long tag, int size, Runnable onSettled) {
+    Delivery d = new Delivery(channel, tag, size, onSettled);
     deliveries.add(d);
     held(bytes.addAndGet(size));
     return d;

@@ -15,12 +15,16 @@ import org.slf4j.LoggerFactory;
  * deleted, or a channel-level close, e.g. the consumer timeout). A connection loss is not reported:
  * the client's automatic recovery resubscribes this consumer itself.
  */
-public final class JobConsumer extends DefaultConsumer {
+final class JobConsumer extends DefaultConsumer {
   private static final Logger log = LoggerFactory.getLogger(JobConsumer.class);
 
   private final JobProcessor processor;
+  private final Lane lane;
   private final Consumer<String> onLost;
+  private final java.util.concurrent.atomic.AtomicInteger outstanding =
+      new java.util.concurrent.atomic.AtomicInteger();
   private volatile boolean consuming;
+  private volatile boolean started;
 
   /**
    * A consumer on {@code channel}.
@@ -28,10 +32,21 @@ public final class JobConsumer extends DefaultConsumer {
    * @param onLost called (on a client thread, must not block) with the reason when the broker ends
    *     this subscription for good
    */
-  public JobConsumer(Channel channel, JobProcessor processor, Consumer<String> onLost) {
+  JobConsumer(Channel channel, JobProcessor processor, Lane lane, Consumer<String> onLost) {
     super(channel);
     this.processor = processor;
+    this.lane = lane;
     this.onLost = onLost;
+  }
+
+  /** Deliveries of this consumer not yet settled. */
+  int outstanding() {
+    return outstanding.get();
+  }
+
+  /** Whether the broker confirmed this subscription at some point. */
+  boolean wasStarted() {
+    return started;
   }
 
   /** Whether the broker is delivering to this consumer. */
@@ -43,25 +58,36 @@ public final class JobConsumer extends DefaultConsumer {
   public void handleConsumeOk(String consumerTag) {
     super.handleConsumeOk(consumerTag);
     consuming = true;
-    log.info("consuming ai.jobs as {}", consumerTag);
+    started = true;
+    log.debug("consuming {} as {}", lane.queue(), consumerTag);
   }
 
   @Override
   public void handleDelivery(
       String consumerTag, Envelope envelope, AMQP.BasicProperties properties, byte[] body) {
-    processor.onDelivery(getChannel(), envelope, properties, body);
+    outstanding.incrementAndGet();
+    lane.delivered();
+    processor.onDelivery(
+        getChannel(),
+        envelope,
+        properties,
+        body,
+        () -> {
+          outstanding.decrementAndGet();
+          lane.settled();
+        });
   }
 
   @Override
   public void handleCancelOk(String consumerTag) {
     consuming = false;
-    log.info("stopped consuming ({})", consumerTag);
+    log.debug("stopped consuming {} ({})", lane.queue(), consumerTag);
   }
 
   @Override
   public void handleCancel(String consumerTag) {
     consuming = false;
-    log.warn("the broker cancelled consumer {} (ai.jobs deleted?)", consumerTag);
+    log.warn("the broker cancelled consumer {} ({} deleted?)", consumerTag, lane.queue());
     onLost.accept("the broker cancelled the consumer");
   }
 

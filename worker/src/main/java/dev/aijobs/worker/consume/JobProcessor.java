@@ -80,10 +80,12 @@ public final class JobProcessor {
    * every delivery as it arrives, not when a busy thread gets to it) and processes it on the work
    * executor.
    */
-  public void onDelivery(Channel channel, Envelope env, AMQP.BasicProperties props, byte[] body) {
+  public void onDelivery(
+      Channel channel, Envelope env, AMQP.BasicProperties props, byte[] body, Runnable onSettled) {
     long startNanos = System.nanoTime();
     long nowMs = System.currentTimeMillis();
-    InFlightJobs.Delivery delivery = inFlight.add(channel, env.getDeliveryTag(), body.length);
+    InFlightJobs.Delivery delivery =
+        inFlight.add(channel, env.getDeliveryTag(), body.length, onSettled);
     if (inFlight.isDraining()) {
       delivery.requeue();
       return;

@@ -4,6 +4,7 @@ import dev.aijobs.worker.config.ProviderConfig;
 import dev.aijobs.worker.config.WorkerConfig;
 import dev.aijobs.worker.metrics.WorkerMetrics;
 import dev.aijobs.worker.route.Clock;
+import dev.aijobs.worker.route.ProviderFeedback;
 import dev.aijobs.worker.route.ProviderGuards;
 import dev.aijobs.worker.route.Router;
 import io.netty.util.Timer;
@@ -21,6 +22,7 @@ final class ExecutionContext {
   private final Clock clock;
   private final Executor executor;
   private final WorkerMetrics metrics;
+  private final ProviderFeedback feedback;
 
   ExecutionContext(
       WorkerConfig config,
@@ -29,7 +31,9 @@ final class ExecutionContext {
       Timer timer,
       Clock clock,
       Executor executor,
-      WorkerMetrics metrics) {
+      WorkerMetrics metrics,
+      ProviderFeedback feedback) {
+    this.feedback = feedback;
     this.config = config;
     this.upstream = upstream;
     this.router =
@@ -75,6 +79,11 @@ final class ExecutionContext {
   /** Where attempts start: off the I/O threads, since starting a call may resolve a name. */
   Executor executor() {
     return executor;
+  }
+
+  /** Where a provider's answers and overload go (its lane adapts to them). */
+  ProviderFeedback feedback() {
+    return feedback;
   }
 
   WorkerMetrics metrics() {

@@ -5,6 +5,7 @@ import dev.aijobs.protocol.JobResult;
 import dev.aijobs.worker.config.WorkerConfig;
 import dev.aijobs.worker.metrics.WorkerMetrics;
 import dev.aijobs.worker.route.Clock;
+import dev.aijobs.worker.route.ProviderFeedback;
 import dev.aijobs.worker.route.ProviderGuards;
 import io.netty.util.Timer;
 import java.util.concurrent.CompletableFuture;
@@ -24,8 +25,10 @@ public final class JobExecutor {
       Timer timer,
       Clock clock,
       Executor executor,
-      WorkerMetrics metrics) {
-    this.ctx = new ExecutionContext(config, upstream, guards, timer, clock, executor, metrics);
+      WorkerMetrics metrics,
+      ProviderFeedback feedback) {
+    this.ctx =
+        new ExecutionContext(config, upstream, guards, timer, clock, executor, metrics, feedback);
   }
 
   /**

@@ -12,7 +12,9 @@ import dev.aijobs.worker.config.ProviderConfig;
 import dev.aijobs.worker.route.Admission;
 import dev.aijobs.worker.route.Decision;
 import dev.aijobs.worker.route.Permit;
+import dev.aijobs.worker.route.ProviderFeedback;
 import dev.aijobs.worker.route.Router;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -36,6 +38,9 @@ final class JobRun {
 
   /** How long past its deadline a job may still be running before the watchdog ends it. */
   static final long GRACE_MILLIS = 5_000;
+
+  /** How long a provider's lane pauses after a 429 without {@code Retry-After} on its last key. */
+  static final Duration RATE_LIMIT_PAUSE = Duration.ofSeconds(2);
 
   private final ExecutionContext ctx;
   private final JobRequest job;
@@ -178,6 +183,14 @@ final class JobRun {
                     route,
                     targetIndex + 1 < targets.size(),
                     TimeUnit.MILLISECONDS.toNanos(left)));
+    if (a.kind() != Admission.Kind.GO
+        && a.error().code() == ErrorCode.PROXY_UNAVAILABLE
+        && a.waitNanos() > 0) {
+      // The proxy's breaker is open and direct is not allowed: nothing of this provider can go.
+      ctx.feedback()
+          .unavailable(
+              p.id(), Duration.ofNanos(a.waitNanos()), "the circuit breaker of its proxy is open");
+    }
     switch (a.kind()) {
       case GO -> {
         if (a.switchedBecause() != null) {
@@ -263,6 +276,30 @@ final class JobRun {
         });
   }
 
+  /** Tells the provider's lane how the call went: answers raise its limit, overload lowers it. */
+  private void report(ProviderConfig p, AttemptOutcome o, KeyPool keys) {
+    ProviderFeedback f = ctx.feedback();
+    if (o.isOk()) {
+      f.answered(p.id());
+      return;
+    }
+    ErrorCode code = o.error().code();
+    Integer status = o.error().httpStatus();
+    if (code == ErrorCode.RATE_LIMITED) {
+      f.overloaded(p.id());
+      if (keys.available() == 0) {
+        f.unavailable(
+            p.id(),
+            o.retryAfter() != null ? o.retryAfter() : RATE_LIMIT_PAUSE,
+            "every key is rate-limited (429)");
+      }
+    } else if (code == ErrorCode.TIMEOUT || (status != null && status >= 500)) {
+      f.overloaded(p.id());
+    } else if (status != null && status >= 400) {
+      f.answered(p.id()); // the provider keeps up; the request was refused
+    }
+  }
+
   private void onDelta(int no, String text, String reasoning) {
     if (no != attemptNo || chunks == null) {
       return;
@@ -282,6 +319,7 @@ final class JobRun {
     lastRoute = spec.route();
     ctx.metrics().attempt(p.id(), spec.route(), o.outcome(), nanos);
     Keys.record(o, spec.apiKey(), keys);
+    report(p, o, keys);
     if (done.isDone()) {
       return; // the watchdog ended the job: this late outcome decides nothing
     }

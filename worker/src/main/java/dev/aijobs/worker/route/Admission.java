@@ -10,7 +10,8 @@ import dev.aijobs.protocol.Route;
  * @param kind what to do
  * @param route the route the call takes ({@link Kind#GO}), or the one that was refused
  * @param permit what the call holds ({@link Kind#GO} only); settle it exactly once
- * @param waitNanos how long to wait before asking again ({@link Kind#WAIT} only)
+ * @param waitNanos how long until the refusing breaker lets a probe through (0 for {@link Kind#GO}
+ *     and rate-limit refusals); a {@link Kind#WAIT} asks again then
  * @param error why the target cannot be tried now (all but {@link Kind#GO})
  * @param switchedBecause why a proxy route was replaced by direct ({@code breaker_open}, {@code
  *     proxy_breaker_open}), or null

@@ -148,7 +148,7 @@ public final class Router {
   /** A breaker refused: next target, or wait for its probe, or give up. */
   private static Admission refused(Ask ask, Route route, long waitNanos, JobError error) {
     if (ask.hasNextTarget()) {
-      return Admission.refused(Admission.Kind.SKIP_TARGET, route, 0, error);
+      return Admission.refused(Admission.Kind.SKIP_TARGET, route, waitNanos, error);
     }
     if (waitNanos < ask.nanosLeft()) {
       return Admission.refused(Admission.Kind.WAIT, route, waitNanos, error);
@@ -156,7 +156,7 @@ public final class Router {
     return Admission.refused(
         Admission.Kind.GIVE_UP,
         route,
-        0,
+        waitNanos,
         JobError.of(
             error.code(),
             error.message()

@@ -17,6 +17,7 @@ import dev.aijobs.worker.config.ConfigSource;
 import dev.aijobs.worker.config.WorkerConfig;
 import dev.aijobs.worker.metrics.WorkerMetrics;
 import dev.aijobs.worker.route.FailureKind;
+import dev.aijobs.worker.route.ProviderFeedback;
 import dev.aijobs.worker.route.ProviderGuards;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
@@ -63,7 +64,9 @@ class JobRunTest {
       SimpleMeterRegistry registry = new SimpleMeterRegistry();
       ProviderGuards guards = new ProviderGuards(config, registry, time);
       WorkerMetrics metrics = new WorkerMetrics(registry, () -> 0, () -> 0);
-      executor = new JobExecutor(config, upstream, guards, time, time, time, metrics);
+      executor =
+          new JobExecutor(
+              config, upstream, guards, time, time, time, metrics, ProviderFeedback.NONE);
     }
     return executor;
   }
