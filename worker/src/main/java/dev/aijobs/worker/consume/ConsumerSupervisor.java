@@ -137,8 +137,24 @@ public final class ConsumerSupervisor implements ProviderFeedback {
                 null));
       }
     }
-    for (Lane lane : lanes) {
-      lane.start();
+    try {
+      // On the supervisor's thread, which alone changes subscriptions.
+      scheduler
+          .submit(
+              () -> {
+                for (Lane lane : lanes) {
+                  lane.start();
+                }
+                return null;
+              })
+          .get(60, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.ExecutionException e) {
+      if (e.getCause() instanceof IOException io) {
+        throw io;
+      }
+      throw new IOException(e.getCause());
+    } catch (InterruptedException | java.util.concurrent.TimeoutException e) {
+      throw new IOException("subscribing timed out or was interrupted", e);
     }
     if (connection instanceof com.rabbitmq.client.Recoverable r) {
       r.addRecoveryListener(
@@ -294,10 +310,16 @@ public final class ConsumerSupervisor implements ProviderFeedback {
   }
 
   /** Stops consuming for good (the worker drains); jobs already taken go on. */
-  public void stop() {
+  public void stop() throws Exception {
     stopped = true;
-    for (Lane lane : lanes) {
-      lane.stop();
-    }
+    // On the supervisor's thread, which alone changes subscriptions.
+    scheduler
+        .submit(
+            () -> {
+              for (Lane lane : lanes) {
+                lane.stop();
+              }
+            })
+        .get(10, TimeUnit.SECONDS);
   }
 }

@@ -15,8 +15,10 @@ import org.slf4j.LoggerFactory;
  * Its prefetch is its in-flight budget, fixed or {@link AdaptiveLimit adaptive}; it can be paused
  * (the consumer is cancelled, so waiting jobs stay in the broker) and resumes by itself; when the
  * broker ends the subscription (a cancel after the queue was deleted, a channel-level close) it
- * subscribes again with backoff. Every change runs on the supervisor's thread ({@link #reconcile}):
- * callers only record what they want. Jobs taken on a channel are settled on that channel.
+ * subscribes again with backoff. Every subscription change runs on the supervisor's one thread
+ * ({@link #reconcile}), which alone touches the channel and its consumers; other threads (job runs
+ * on the event loop, the client's callbacks) only record what they want, without a lock, so that
+ * none of them ever waits for a broker round-trip. Jobs taken on a channel are settled there.
  */
 final class Lane {
   private static final Logger log = LoggerFactory.getLogger(Lane.class);
@@ -43,19 +45,19 @@ final class Lane {
   /** Credit per consumer: the limit is split over consumers of at most this prefetch. */
   private final int unit;
 
-  // Written on the supervisor's thread (under this lane's lock), read anywhere.
+  // Written on the supervisor's thread only, read anywhere.
   private volatile Channel channel;
   private final java.util.List<Sub> subs = new java.util.concurrent.CopyOnWriteArrayList<>();
   private volatile boolean retired;
   private volatile boolean stopped;
-  private volatile long pausedUntil;
+  private final java.util.concurrent.atomic.AtomicLong pausedUntil;
   private volatile boolean paused;
   private volatile String pauseReason;
   private volatile long notConsumingSince;
 
-  private boolean lost;
-  private long nextTryAt;
-  private long backoffMs = FIRST_BACKOFF_MS;
+  private volatile boolean lost;
+  private volatile long nextTryAt;
+  private volatile long backoffMs = FIRST_BACKOFF_MS;
 
   /** One consumer of the lane and the prefetch it was given. */
   private record Sub(JobConsumer consumer, String tag, int prefetch) {}
@@ -89,6 +91,7 @@ final class Lane {
     this.limit = limit;
     this.unit = limit == null ? fixedPrefetch : Math.max(1, (limit.max() + 15) / 16);
     this.notConsumingSince = clock.nanoTime();
+    this.pausedUntil = new java.util.concurrent.atomic.AtomicLong(clock.nanoTime());
   }
 
   String queue() {
@@ -99,8 +102,8 @@ final class Lane {
     return provider;
   }
 
-  /** Subscribes; throws when the broker refuses (start-up fails). */
-  synchronized void start() throws IOException {
+  /** Subscribes; throws when the broker refuses (start-up fails). Before the supervisor runs. */
+  void start() throws IOException {
     fill();
   }
 
@@ -167,15 +170,11 @@ final class Lane {
   /** Pauses deliveries for at least {@code d}; extends a running pause. Never blocks. */
   void pause(Duration d, String why) {
     long until = clock.nanoTime() + d.toNanos();
-    boolean start;
-    synchronized (this) {
-      start = !paused;
-      if (!paused || until - pausedUntil > 0) {
-        pausedUntil = until;
-        pauseReason = why;
-      }
+    long before = pausedUntil.getAndAccumulate(until, (a, b) -> b - a > 0 ? b : a);
+    if (until - before > 0) {
+      pauseReason = why;
     }
-    if (start) {
+    if (!paused) {
       scheduler.execute(this::reconcileQuietly);
     }
   }
@@ -203,18 +202,19 @@ final class Lane {
    * consumers added or cancelled so that their prefetches add up to the limit. Supervisor thread;
    * called every second and on demand.
    */
-  synchronized void reconcile() {
+  void reconcile() {
     if (stopped || retired) {
       return;
     }
     long now = clock.nanoTime();
-    if (pausedUntil - now > 0) {
+    long until = pausedUntil.get();
+    if (until - now > 0) {
       if (!paused) {
         paused = true;
         log.info(
             "lane {} paused for {} ms: {}",
             queue,
-            Duration.ofNanos(pausedUntil - now).toMillis(),
+            Duration.ofNanos(until - now).toMillis(),
             pauseReason);
         cancelAll();
       }
@@ -314,15 +314,12 @@ final class Lane {
 
   /** The broker ended a subscription for good (client thread): resubscribe later. */
   private void lostByBroker(String why) {
-    long wait;
-    synchronized (this) {
-      if (stopped || retired || lost) {
-        return;
-      }
-      lost = true;
-      wait = backoffMs;
-      nextTryAt = clock.nanoTime() + wait * 1_000_000;
+    if (stopped || retired || lost) {
+      return;
     }
+    long wait = backoffMs;
+    nextTryAt = clock.nanoTime() + wait * 1_000_000;
+    lost = true;
     log.warn("not consuming {}: {}; subscribing again in {} ms", queue, why, wait);
     scheduler.schedule(
         this::reconcileQuietly, wait + 1, java.util.concurrent.TimeUnit.MILLISECONDS);
@@ -347,8 +344,8 @@ final class Lane {
     }
   }
 
-  /** Stops consuming for good (the worker drains); jobs already taken go on. */
-  synchronized void stop() {
+  /** Stops consuming for good (the worker drains); jobs already taken go on. Supervisor thread. */
+  void stop() {
     stopped = true;
     cancelAll();
   }
