@@ -92,7 +92,7 @@ public final class ConsumerSupervisor implements ProviderFeedback {
                 connection,
                 processor,
                 scheduler,
-                this::declareQuietly,
+                this::redeclare,
                 clock,
                 0,
                 limit));
@@ -105,7 +105,7 @@ public final class ConsumerSupervisor implements ProviderFeedback {
               connection,
               processor,
               scheduler,
-              this::declareQuietly,
+              this::redeclare,
               clock,
               workerMax,
               null));
@@ -118,7 +118,7 @@ public final class ConsumerSupervisor implements ProviderFeedback {
               connection,
               processor,
               scheduler,
-              this::declareQuietly,
+              this::redeclare,
               clock,
               workerMax,
               null));
@@ -131,7 +131,7 @@ public final class ConsumerSupervisor implements ProviderFeedback {
                 connection,
                 processor,
                 scheduler,
-                this::declareQuietly,
+                this::redeclare,
                 clock,
                 workerMax,
                 null));
@@ -232,11 +232,18 @@ public final class ConsumerSupervisor implements ProviderFeedback {
     return existing;
   }
 
+  /** Declares again before a lane resubscribes; a refusal stops the resubscription. */
+  private void redeclare() throws IOException {
+    declare();
+  }
+
   private void declareQuietly() {
     try {
       declare();
     } catch (IOException | RuntimeException e) {
-      log.warn("declaring the topology failed: {}", e.toString());
+      log.warn(
+          "declaring the topology failed: {}",
+          e.getCause() != null ? e.getCause().getMessage() : e.toString());
     }
   }
 

@@ -24,7 +24,7 @@ final class JobConsumer extends DefaultConsumer {
   private final java.util.concurrent.atomic.AtomicInteger outstanding =
       new java.util.concurrent.atomic.AtomicInteger();
   private volatile boolean consuming;
-  private volatile boolean started;
+  private volatile boolean gone;
 
   /**
    * A consumer on {@code channel}.
@@ -44,9 +44,12 @@ final class JobConsumer extends DefaultConsumer {
     return outstanding.get();
   }
 
-  /** Whether the broker confirmed this subscription at some point. */
-  boolean wasStarted() {
-    return started;
+  /**
+   * Whether the broker ended this subscription for good (a cancel, a channel-level close); a lost
+   * connection is not that: the client's recovery brings the subscription back.
+   */
+  boolean isGone() {
+    return gone;
   }
 
   /** Whether the broker is delivering to this consumer. */
@@ -58,7 +61,6 @@ final class JobConsumer extends DefaultConsumer {
   public void handleConsumeOk(String consumerTag) {
     super.handleConsumeOk(consumerTag);
     consuming = true;
-    started = true;
     log.debug("consuming {} as {}", lane.queue(), consumerTag);
   }
 
@@ -87,6 +89,7 @@ final class JobConsumer extends DefaultConsumer {
   @Override
   public void handleCancel(String consumerTag) {
     consuming = false;
+    gone = true;
     log.warn("the broker cancelled consumer {} ({} deleted?)", consumerTag, lane.queue());
     onLost.accept("the broker cancelled the consumer");
   }
@@ -100,6 +103,7 @@ final class JobConsumer extends DefaultConsumer {
     if (sig.isHardError()) {
       log.warn("consumer connection lost: {}; reconnecting", sig.getMessage());
     } else {
+      gone = true;
       log.warn("consumer channel closed by the broker: {}", sig.getMessage());
       onLost.accept("the broker closed the consume channel: " + sig.getMessage());
     }

@@ -224,6 +224,13 @@ final class Lane {
       paused = false;
       log.info("lane {} resumes", queue);
     }
+    if (!connection.isOpen()) {
+      return; // the client's recovery brings the connection and its subscriptions back
+    }
+    if (!lost && subs.stream().anyMatch(s -> s.consumer().isGone())) {
+      lost = true; // the broker ended a subscription: try again after the backoff
+      nextTryAt = now + backoffMs * 1_000_000;
+    }
     if (lost && now - nextTryAt < 0) {
       return;
     }
@@ -260,7 +267,7 @@ final class Lane {
    * #unit}, and one smaller for the rest. A cancelled consumer's jobs go on; it just gets no more.
    */
   private void fill() throws IOException {
-    subs.removeIf(s -> !s.consumer().isConsuming() && s.consumer().wasStarted());
+    subs.removeIf(s -> s.consumer().isGone());
     int target = target();
     int have = applied();
     while (have > target) {
