@@ -294,4 +294,58 @@ class ConfigLoaderTest {
     assertThat(c.chunks().chars()).isEqualTo(7);
     assertThat(c.breakers().minCalls()).isEqualTo(3);
   }
+
+  @Test
+  void lanesAreOffByDefaultAndServeEveryProvider() {
+    WorkerConfig c =
+        load(
+            "AIJOBS_PROVIDER_A_BASE_URL",
+            "http://a/v1",
+            "AIJOBS_PROVIDER_B_BASE_URL",
+            "http://b/v1");
+    assertThat(c.lanes().enabled()).isFalse();
+    assertThat(c.servedProviders()).containsExactlyInAnyOrder("a", "b");
+  }
+
+  @Test
+  void aPoolServesTheProvidersItNames() {
+    WorkerConfig c =
+        load(
+            "AIJOBS_LANES", "true",
+            "AIJOBS_SERVE", " B ,b",
+            "AIJOBS_PROVIDER_A_BASE_URL", "http://a/v1",
+            "AIJOBS_PROVIDER_B_BASE_URL", "http://b/v1",
+            "AIJOBS_PROVIDER_B_MAX_IN_FLIGHT", "50",
+            "AIJOBS_PROVIDER_B_MIN_IN_FLIGHT", "5");
+    assertThat(c.lanes().enabled()).isTrue();
+    assertThat(c.servedProviders()).containsExactly("b");
+    ProviderConfig b = c.providers().get("b");
+    assertThat(b.laneMax(2000)).isEqualTo(50);
+    assertThat(b.laneMin(2000)).isEqualTo(5);
+    ProviderConfig a = c.providers().get("a");
+    assertThat(a.laneMax(2000)).isEqualTo(2000);
+    assertThat(a.laneMin(2000)).isEqualTo(200);
+  }
+
+  @Test
+  void servingAnUnknownProviderStopsStartUpNamingTheKey() {
+    assertThatThrownBy(
+            () -> load("AIJOBS_SERVE", "deepsek", "AIJOBS_PROVIDER_A_BASE_URL", "http://a/v1"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("AIJOBS_SERVE")
+        .hasMessageContaining("deepsek");
+  }
+
+  @Test
+  void aFloorAboveTheCeilingStopsStartUp() {
+    assertThatThrownBy(
+            () ->
+                load(
+                    "AIJOBS_PROVIDER_A_BASE_URL", "http://a/v1",
+                    "AIJOBS_PROVIDER_A_MAX_IN_FLIGHT", "5",
+                    "AIJOBS_PROVIDER_A_MIN_IN_FLIGHT", "6"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("AIJOBS_PROVIDER_A")
+        .hasMessageContaining("MIN_IN_FLIGHT");
+  }
 }
