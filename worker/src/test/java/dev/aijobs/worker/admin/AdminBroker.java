@@ -22,7 +22,8 @@ import java.util.Map;
  * messages; elsewhere they use the broker's default vhost and purge the queues before each test.
  */
 final class AdminBroker implements AutoCloseable {
-  static final String VHOST = "aijobs-admin-it";
+  /** Per process: two test runs on one broker (a developer's and CI's) never share it. */
+  static final String VHOST = "aijobs-admin-it-" + ProcessHandle.current().pid();
 
   /** Output and exit code of one run of the tool. */
   record Run(int code, String out, String err) {}
