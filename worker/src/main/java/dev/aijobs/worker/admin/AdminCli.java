@@ -23,7 +23,8 @@ public final class AdminCli {
       usage: aijobs-worker queues COMMAND [OPTIONS]   (or java -jar aijobs-worker.jar queues ...)
 
       commands:
-        stats                       depth, consumers and rates of ai.jobs and ai.jobs.dead
+        stats                       depth, consumers and rates of ai.jobs, of each provider
+                                    lane ai.jobs.lane.* that exists, and of ai.jobs.dead
         dead list [--limit N]       show up to N dead letters (default 50) without removing them
         dead replay (--id ID ... | --all) [--limit N] [--dry-run]
                                     publish the selected dead letters to exchange ai.jobs again
@@ -65,7 +66,7 @@ public final class AdminCli {
         return USAGE;
       }
       BrokerTarget target = BrokerTarget.of(line.one("--uri"), line.one("--management-url"), env);
-      return dispatch(line, target, out, err);
+      return dispatch(line, target, out, err, env);
     } catch (UsageException e) {
       err.println("queues: " + e.getMessage());
       err.println("run 'queues --help' for usage");
@@ -77,13 +78,17 @@ public final class AdminCli {
   }
 
   private static int dispatch(
-      CommandLine line, BrokerTarget target, PrintStream out, PrintStream err)
+      CommandLine line,
+      BrokerTarget target,
+      PrintStream out,
+      PrintStream err,
+      Map<String, String> env)
       throws UsageException, AdminException {
     String command = String.join(" ", line.words());
     switch (command) {
       case "stats":
         line.allowOnly(command, Set.of());
-        return new StatsCommand(target, out).run();
+        return new StatsCommand(target, out, env).run();
       case "dead list":
         line.allowOnly(command, Set.of("--limit"));
         return new DeadListCommand(

@@ -9,12 +9,15 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 import java.util.Optional;
 
 /**
- * Reads queue details from RabbitMQ's management HTTP API. Optional by design: every failure (no
- * plugin, no route, refused credentials) becomes an empty result plus a {@link #problem()} text.
+ * Reads queue details and queue names from RabbitMQ's management HTTP API. Optional by design:
+ * every failure (no plugin, no route, refused credentials) becomes an empty result plus a {@link
+ * #problem()} text.
  */
 final class ManagementApi {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -31,8 +34,30 @@ final class ManagementApi {
 
   /** The queue's JSON ({@code GET /api/queues/VHOST/NAME}), or empty when unavailable. */
   Optional<JsonNode> queue(String name) {
+    return get("/api/queues/" + encode(target.vhost()) + "/" + encode(name));
+  }
+
+  /**
+   * The names of the vhost's queues ({@code GET /api/queues/VHOST?columns=name}), or empty when
+   * unavailable.
+   */
+  Optional<List<String>> queueNames() {
+    Optional<JsonNode> list = get("/api/queues/" + encode(target.vhost()) + "?columns=name");
+    if (list.isEmpty()) {
+      return Optional.empty();
+    }
+    if (!list.get().isArray()) {
+      problem = "answered something else than a list of queues";
+      return Optional.empty();
+    }
+    List<String> names = new ArrayList<>();
+    list.get().forEach(q -> names.add(q.path("name").asText()));
+    return Optional.of(names);
+  }
+
+  private Optional<JsonNode> get(String pathAndQuery) {
     String base = target.managementUrl().toString().replaceAll("/+$", "");
-    URI uri = URI.create(base + "/api/queues/" + encode(target.vhost()) + "/" + encode(name));
+    URI uri = URI.create(base + pathAndQuery);
     String auth = target.username() + ":" + target.password();
     HttpRequest request =
         HttpRequest.newBuilder(uri)

@@ -22,7 +22,8 @@ import java.util.Map;
  * messages; elsewhere they use the broker's default vhost and purge the queues before each test.
  */
 final class AdminBroker implements AutoCloseable {
-  static final String VHOST = "aijobs-admin-it";
+  /** Per process: two test runs on one broker (a developer's and CI's) never share it. */
+  static final String VHOST = "aijobs-admin-it-" + ProcessHandle.current().pid();
 
   /** Output and exit code of one run of the tool. */
   record Run(int code, String out, String err) {}
@@ -117,8 +118,37 @@ final class AdminBroker implements AutoCloseable {
     channel.queueUnbind(Topology.JOBS_QUEUE, Topology.JOBS_EXCHANGE, Topology.ALL_ROUTING_KEYS);
   }
 
+  /** Declares {@code provider}'s lane as a lane worker does (ai.jobs stays bound here). */
+  void declareLane(String provider) throws Exception {
+    Topology.declareLane(channel, provider);
+  }
+
+  /** Deletes {@code queue} if it exists (on a channel of its own: a failure closes it). */
+  void deleteQueue(String queue) throws Exception {
+    try (Channel ch = connection.createChannel()) {
+      ch.queueDelete(queue);
+    } catch (java.io.IOException | com.rabbitmq.client.AlreadyClosedException e) {
+      // not there
+    }
+  }
+
+  /** Publishes {@code body} straight into {@code queue} (default exchange), confirmed. */
+  void publishTo(String queue, String body) throws Exception {
+    channel.basicPublish(
+        "",
+        queue,
+        new AMQP.BasicProperties.Builder().contentType(Topology.CONTENT_TYPE).build(),
+        body.getBytes(StandardCharsets.UTF_8));
+    channel.waitForConfirmsOrDie(10_000);
+  }
+
   /** Runs the tool in this JVM against this broker. */
   Run cli(String... args) {
+    return cli(Map.of(), args);
+  }
+
+  /** Runs the tool in this JVM against this broker, with {@code env} as its environment. */
+  Run cli(Map<String, String> env, String... args) {
     List<String> all = new ArrayList<>(List.of(args));
     all.add("--uri");
     all.add(uri);
@@ -129,7 +159,7 @@ final class AdminBroker implements AutoCloseable {
             all.toArray(String[]::new),
             new PrintStream(out, true, StandardCharsets.UTF_8),
             new PrintStream(err, true, StandardCharsets.UTF_8),
-            Map.of());
+            env);
     return new Run(
         code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
   }

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.aijobs.protocol.Topology;
+import dev.aijobs.worker.consume.ConsumerSupervisor;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -222,6 +224,39 @@ class OpsMonitoringFilesTest {
       }
     }
     assertThat(selectors).as("the worker-down rule selects up by job").isPositive();
+  }
+
+  @Test
+  void lanePanelsAndTheLaneAlertUseTheWorkersGaugesAndLaneQueues() throws IOException {
+    JsonNode dashboard = json("ops/grafana/dashboards/aijobs.json");
+    List<String> exprs = new ArrayList<>();
+    for (JsonNode panel : dashboard.path("panels")) {
+      panel.path("targets").forEach(t -> exprs.add(t.path("expr").asText()));
+    }
+    String rules = Files.readString(ROOT.resolve("ops/prometheus/rules/aijobs.yml"));
+
+    for (String gauge :
+        List.of(
+            ConsumerSupervisor.LANE_LIMIT,
+            ConsumerSupervisor.LANE_IN_FLIGHT,
+            ConsumerSupervisor.LANE_PAUSED)) {
+      // Micrometer's name as Prometheus exports it; worker series only, like the breaker panels.
+      String exported = gauge.replace('.', '_');
+      assertThat(exprs)
+          .as(exported)
+          .anyMatch(
+              e ->
+                  e.contains(exported + "{provider=~\"$provider\"}")
+                      && e.contains(" and on (job, instance) aijobs_jobs_in_flight"));
+    }
+    String lanes = "queue=~\"" + Topology.LANE_PREFIX + "$provider\"";
+    assertThat(exprs)
+        .anyMatch(e -> e.contains("rabbitmq_detailed_queue_messages_ready{" + lanes + "}"))
+        .anyMatch(e -> e.contains("rabbitmq_detailed_queue_consumers{" + lanes + "}"));
+    assertThat(rules)
+        .contains("alert: AijobsLanePaused")
+        .contains(ConsumerSupervisor.LANE_PAUSED.replace('.', '_') + "[")
+        .contains("ai.jobs.lane.{{ $labels.provider }}");
   }
 
   private static Set<String> jobNames(String file) throws IOException {

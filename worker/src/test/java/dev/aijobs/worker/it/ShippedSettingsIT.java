@@ -6,16 +6,23 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import dev.aijobs.protocol.Topology;
 import dev.aijobs.testkit.MockUpstream;
 import dev.aijobs.worker.Worker;
+import dev.aijobs.worker.admin.OpsLanesManifestsTest;
 import dev.aijobs.worker.admin.RepoFiles;
 import dev.aijobs.worker.config.ConfigLoader;
 import dev.aijobs.worker.config.ConfigSource;
 import dev.aijobs.worker.config.WorkerConfig;
+import dev.aijobs.worker.consume.ConsumerSupervisor;
+import io.micrometer.core.instrument.search.Search;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -23,9 +30,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The settings shipped for Kubernetes ({@code ops/k8s}) and Docker Compose ({@code
- * docker-compose.yml}) go through the configuration loader as they are, and start a worker that
- * answers jobs once only the hosts are pointed at the test broker, the mock upstream and the local
+ * The settings shipped for Kubernetes ({@code ops/k8s}, also with the provider-lane components
+ * {@code ops/k8s/lanes} and {@code ops/k8s/lanes/pool-deepseek}) and Docker Compose ({@code
+ * docker-compose.yml}) go through the configuration loader as they are, and start workers that
+ * answer jobs once only the hosts are pointed at the test broker, the mock upstream and the local
  * SOCKS5 proxy.
  */
 class ShippedSettingsIT {
@@ -70,6 +78,58 @@ class ShippedSettingsIT {
     pointAtThisMachine(local);
     local.put("AIJOBS_PROVIDER_OPENROUTER_BASE_URL", upstream.baseUrl());
     assertAnswers(local, "openrouter");
+  }
+
+  @Test
+  void kubernetesLanesWithTheDeepseekPoolStartWorkersThatServeTheirLanes() throws Exception {
+    // ops/k8s/lanes and ops/k8s/lanes/pool-deepseek on top of ops/k8s, as kustomize merges them
+    // (OpsLanesManifestsTest checks the files fit together).
+    Map<String, String> general = new HashMap<>(OpsLanesManifestsTest.workerSettings(true, true));
+    Map<String, String> pool = new HashMap<>(OpsLanesManifestsTest.poolSettings());
+    assertThat(general)
+        .containsEntry("AIJOBS_LANES", "true")
+        .containsEntry("AIJOBS_SERVE", "openrouter");
+    assertThat(pool)
+        .containsEntry("AIJOBS_LANES", "true")
+        .containsEntry("AIJOBS_SERVE", "deepseek");
+    for (Map<String, String> env : List.of(general, pool)) {
+      pointAtThisMachine(env);
+      env.put("AIJOBS_PROVIDER_OPENROUTER_BASE_URL", upstream.baseUrl());
+      env.put("AIJOBS_PROVIDER_DEEPSEEK_BASE_URL", upstream.baseUrl());
+    }
+
+    try (Worker generalWorker = Worker.start(ConfigLoader.load(ConfigSource.of(general)));
+        Worker poolWorker = Worker.start(ConfigLoader.load(ConfigSource.of(pool)));
+        BotSide bot = new BotSide()) {
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> generalWorker.isReady() && poolWorker.isReady());
+      for (String p : List.of("openrouter", "deepseek")) {
+        bot.publish(BotSide.job("lanes-" + p, p, "demo", "hi"));
+      }
+      for (String p : List.of("openrouter", "deepseek")) {
+        await().atMost(Duration.ofSeconds(20)).until(() -> bot.result("lanes-" + p) != null);
+        JsonNode r = bot.result("lanes-" + p);
+        assertThat(r.path("status").asText()).as(p + ": " + r).isEqualTo("ok");
+      }
+      assertThat(lanes(generalWorker)).containsExactly("openrouter");
+      assertThat(lanes(poolWorker)).containsExactly("deepseek");
+    } finally {
+      try (Connection c = ItBroker.connectionFactory().newConnection("aijobs-it-shipped-lanes");
+          Channel ch = c.createChannel()) {
+        for (String p : List.of("openrouter", "deepseek")) {
+          ch.queueDelete(Topology.laneQueue(p));
+        }
+      }
+    }
+  }
+
+  /** The providers whose lanes a worker consumes, by its lane gauges. */
+  private static List<String> lanes(Worker worker) {
+    return Search.in(worker.registry()).name(ConsumerSupervisor.LANE_LIMIT).gauges().stream()
+        .map(g -> g.getId().getTag("provider"))
+        .sorted()
+        .toList();
   }
 
   @Test
