@@ -84,57 +84,13 @@ public final class ConsumerSupervisor implements ProviderFeedback {
       for (String id : config.servedProviders()) {
         ProviderConfig p = config.providers().get(id);
         AdaptiveLimit limit = new AdaptiveLimit(p.laneMin(workerMax), p.laneMax(workerMax), clock);
-        add(
-            new Lane(
-                Topology.laneQueue(id),
-                id,
-                false,
-                connection,
-                processor,
-                scheduler,
-                this::redeclare,
-                clock,
-                0,
-                limit));
+        add(lane(Topology.laneQueue(id), id, false, 0, limit));
       }
-      add(
-          new Lane(
-              Topology.JOBS_QUEUE,
-              null,
-              true,
-              connection,
-              processor,
-              scheduler,
-              this::redeclare,
-              clock,
-              workerMax,
-              null));
+      add(lane(Topology.JOBS_QUEUE, null, true, workerMax, null));
     } else {
-      add(
-          new Lane(
-              Topology.JOBS_QUEUE,
-              null,
-              false,
-              connection,
-              processor,
-              scheduler,
-              this::redeclare,
-              clock,
-              workerMax,
-              null));
+      add(lane(Topology.JOBS_QUEUE, null, false, workerMax, null));
       for (String id : leftovers) {
-        add(
-            new Lane(
-                Topology.laneQueue(id),
-                null,
-                true,
-                connection,
-                processor,
-                scheduler,
-                this::redeclare,
-                clock,
-                workerMax,
-                null));
+        add(lane(Topology.laneQueue(id), null, true, workerMax, null));
       }
     }
     try {
@@ -173,6 +129,22 @@ public final class ConsumerSupervisor implements ProviderFeedback {
     log.info(
         "consuming {}",
         lanes.stream().map(Lane::queue).collect(java.util.stream.Collectors.joining(", ")));
+  }
+
+  /** A lane of this worker's connection, processor and supervisor thread. */
+  private Lane lane(
+      String queue, String provider, boolean leftover, int fixedPrefetch, AdaptiveLimit limit) {
+    return new Lane(
+        queue,
+        provider,
+        leftover,
+        connection,
+        processor,
+        scheduler,
+        this::redeclare,
+        clock,
+        fixedPrefetch,
+        limit);
   }
 
   private void add(Lane lane) {
