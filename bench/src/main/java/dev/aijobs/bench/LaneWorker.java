@@ -123,14 +123,20 @@ final class LaneWorker implements AutoCloseable {
   }
 
   /**
-   * Jobs waiting (ready) in a queue, or -1 when it does not exist. On the caller's channel, which a
-   * missing queue closes: pass a fresh one per call or accept -1 from then on.
+   * A queue as the broker sees it.
+   *
+   * @param waiting jobs ready (not delivered), -1 when unknown
+   * @param consumers consumers subscribed, -1 when unknown
    */
-  static long waiting(Connection c, String queue) {
+  record QueueState(long waiting, long consumers) {}
+
+  /** The state of {@code queue} (each call on a channel of its own, which a 404 would close). */
+  static QueueState queue(Connection c, String queue) {
     try (Channel ch = c.createChannel()) {
-      return ch.queueDeclarePassive(queue).getMessageCount();
+      com.rabbitmq.client.AMQP.Queue.DeclareOk ok = ch.queueDeclarePassive(queue);
+      return new QueueState(ok.getMessageCount(), ok.getConsumerCount());
     } catch (Exception e) {
-      return -1;
+      return new QueueState(-1, -1);
     }
   }
 

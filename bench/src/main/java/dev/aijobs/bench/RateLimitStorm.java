@@ -61,6 +61,7 @@ final class RateLimitStorm {
       String inFlight,
       String paused,
       long waiting,
+      long consumers,
       String steadyLimit,
       long steadyWaiting) {}
 
@@ -125,6 +126,7 @@ final class RateLimitStorm {
             }
             long calls = stormUp.requestCount(STORM_MODEL);
             long over = stormUp.overLimitCount(STORM_MODEL);
+            LaneWorker.QueueState lane = LaneWorker.queue(probe, Topology.laneQueue("storm"));
             Second s =
                 new Second(
                     timeline.size() + 1,
@@ -134,9 +136,10 @@ final class RateLimitStorm {
                     text(Metrics.gauge(m, "aijobs_lane_limit", "storm")),
                     text(Metrics.gauge(m, "aijobs_lane_in_flight", "storm")),
                     text(Metrics.gauge(m, "aijobs_lane_paused", "storm")),
-                    LaneWorker.waiting(probe, Topology.laneQueue("storm")),
+                    lane.waiting(),
+                    lane.consumers(),
                     text(Metrics.gauge(m, "aijobs_lane_limit", "steady")),
-                    LaneWorker.waiting(probe, Topology.laneQueue("steady")));
+                    LaneWorker.queue(probe, Topology.laneQueue("steady")).waiting());
             last[0] = calls;
             last[1] = over;
             synchronized (timeline) {
@@ -145,7 +148,7 @@ final class RateLimitStorm {
             if (s.t() % 2 == 0) {
               System.err.printf(
                   "  t=%3ds storm: %,d answered, %d calls/s (%d over %d), limit %s, in flight %s,"
-                      + " paused %s, waiting %d; steady: %,d answered%n",
+                      + " paused %s, waiting %d, consumers %d; steady: %,d answered%n",
                   s.t(),
                   storm.answers().size(),
                   s.calls(),
@@ -155,6 +158,7 @@ final class RateLimitStorm {
                   s.inFlight(),
                   s.paused(),
                   s.waiting(),
+                  s.consumers(),
                   steady.answers().size());
             }
           },
@@ -339,9 +343,9 @@ final class RateLimitStorm {
         "| t s | `storm` calls | refused, beyond "
             + CAPACITY
             + " | calls at once, max | `storm` answered ok / failed | lane limit | lane in"
-            + " flight | paused | waiting in lane | `steady` limit | `steady` waiting | `steady`"
-            + " max ms |\n");
-    md.append("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+            + " flight | paused | waiting in lane | consumers on lane (broker) | `steady` limit |"
+            + " `steady` waiting | `steady` max ms |\n");
+    md.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
     long[][] stormBySecond = answeredBySecond(storm, rows.size());
     long[] steadyMax = maxBySecond(steady, rows.size());
     for (Second s : rows) {
@@ -349,7 +353,7 @@ final class RateLimitStorm {
       md.append(
           String.format(
               Locale.ROOT,
-              "| %d | %,d | %,d | %d | %,d / %,d | %s | %s | %s | %,d | %s | %,d | %s |%n",
+              "| %d | %,d | %,d | %d | %,d / %,d | %s | %s | %s | %,d | %d | %s | %,d | %s |%n",
               s.t(),
               s.calls(),
               s.overLimit(),
@@ -360,6 +364,7 @@ final class RateLimitStorm {
               s.inFlight(),
               s.paused(),
               s.waiting(),
+              s.consumers(),
               s.steadyLimit(),
               s.steadyWaiting(),
               steadyMax[i] < 0 ? "–" : JobTally.ms(steadyMax[i])));
@@ -398,7 +403,8 @@ final class RateLimitStorm {
     StringBuilder csv =
         new StringBuilder(
             "t_s,storm_calls,storm_refused_over_capacity,storm_calls_at_once_max,storm_ok,"
-                + "storm_failed,lane_limit,lane_in_flight,lane_paused,lane_waiting,steady_limit,"
+                + "storm_failed,lane_limit,lane_in_flight,lane_paused,lane_waiting,lane_consumers,"
+                + "steady_limit,"
                 + "steady_waiting,steady_max_ms\n");
     long[][] by = answeredBySecond(storm, rows.size());
     long[] steadyMax = maxBySecond(steady, rows.size());
@@ -407,7 +413,7 @@ final class RateLimitStorm {
       csv.append(
           String.format(
               Locale.ROOT,
-              "%d,%d,%d,%d,%d,%d,%s,%s,%s,%d,%s,%d,%s%n",
+              "%d,%d,%d,%d,%d,%d,%s,%s,%s,%d,%d,%s,%d,%s%n",
               s.t(),
               s.calls(),
               s.overLimit(),
@@ -418,6 +424,7 @@ final class RateLimitStorm {
               s.inFlight(),
               s.paused(),
               s.waiting(),
+              s.consumers(),
               s.steadyLimit(),
               s.steadyWaiting(),
               steadyMax[i] < 0 ? "" : String.format(Locale.ROOT, "%.1f", steadyMax[i] / 1e6)));
