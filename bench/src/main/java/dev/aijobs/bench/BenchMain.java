@@ -27,7 +27,7 @@ import java.util.function.IntFunction;
  * the mock upstream in this process. Prints a report and writes it under {@code bench/target}.
  *
  * <pre>
- * java -jar bench/target/aijobs-bench.jar [--scenario a,b,c,d,e|all] [--scale 1.0]
+ * java -jar bench/target/aijobs-bench.jar [--scenario a,b,c,d,e,f,g|all] [--scale 1.0]
  *     [--uri amqp://...] [--worker-jvm "-XX:+UseSerialGC ..."] [--skip-null] [--raw-driver]
  * </pre>
  */
@@ -40,6 +40,11 @@ public final class BenchMain {
     Report report = new Report(o.outDir);
     report.header(o);
     for (Scenario s : o.scenarios) {
+      if (s.twoProviders()) {
+        System.err.println("== scenario " + s.name() + ": " + s.title());
+        report.section(s, s.name().equals("f") ? HeadOfLine.run(o) : RateLimitStorm.run(o));
+        continue;
+      }
       Scenario sc = s.scaled(o.scale);
       System.err.println("== scenario " + sc.name() + ": " + sc.title());
       List<RunResult> runs = runScenario(sc, o);
@@ -104,7 +109,17 @@ public final class BenchMain {
       env.put("AIJOBS_PROVIDER_MOCK_PROXY_URL", "socks5://127.0.0.1:11080");
       env.put("AIJOBS_PROVIDER_MOCK_FALLBACK_TO_DIRECT", "false");
     }
-    Path log = o.outDir.resolve("worker-" + s.name() + ".log");
+    return startWorker(o, env, o.outDir.resolve("worker-" + s.name() + ".log"));
+  }
+
+  /**
+   * Starts the real worker with {@code env}: by its launcher when {@code --worker-launcher} is
+   * given (its JVM defaults, {@code --worker-jvm} added as {@code JAVA_OPTS}), else {@code java
+   * [--worker-jvm] -jar}.
+   */
+  static ManagedProcess startWorker(Options o, Map<String, String> env, Path log)
+      throws IOException {
+    env = new HashMap<>(env);
     if (o.workerLauncher != null) {
       // As operators start it: the launcher's JVM defaults, --worker-jvm added as JAVA_OPTS.
       env.put("AIJOBS_JAR", o.workerJar.toAbsolutePath().toString());
@@ -248,6 +263,7 @@ public final class BenchMain {
     Path workerLauncher;
     boolean skipNull;
     boolean raw;
+    List<Boolean> lanes = List.of(false, true);
     Path workerJar = Path.of("worker/target/aijobs-worker.jar");
     Path benchJar;
     Path outDir = Path.of("bench/target");
@@ -275,14 +291,25 @@ public final class BenchMain {
           case "--out" -> o.outDir = Path.of(args[++i]);
           case "--skip-null" -> o.skipNull = true;
           case "--raw-driver" -> o.raw = true;
+          case "--lanes" -> {
+            List<Boolean> modes = new ArrayList<>();
+            for (String m : args[++i].split(",")) {
+              switch (m.trim()) {
+                case "off" -> modes.add(false);
+                case "on" -> modes.add(true);
+                default -> throw new IllegalArgumentException("--lanes takes off, on or off,on");
+              }
+            }
+            o.lanes = modes;
+          }
           default ->
               throw new IllegalArgumentException(
                   "unknown option "
                       + args[i]
-                      + "; usage: [--scenario a,b,c,d,e|all] [--scale F] [--uri URI]"
+                      + "; usage: [--scenario a,b,c,d,e,f,g|all] [--scale F] [--uri URI]"
                       + " [--worker-jvm FLAGS] [--worker-jar PATH] [--worker-launcher PATH]"
                       + " [--null-jvm FLAGS] [--out DIR] [--skip-null]"
-                      + " [--raw-driver]");
+                      + " [--raw-driver] [--lanes off,on]");
         }
       }
       String env = System.getenv("RABBITMQ_URI");

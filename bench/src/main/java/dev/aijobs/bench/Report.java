@@ -100,6 +100,12 @@ final class Report {
     md.append("\n");
   }
 
+  /** A scenario that writes its own section (f, g). */
+  void section(Scenario s, String markdown) {
+    md.append("### (").append(s.name()).append(") ").append(s.title()).append("\n\n");
+    md.append(markdown).append("\n");
+  }
+
   void finish() throws IOException {
     Files.writeString(outDir.resolve("benchmarks-results.md"), md.toString());
     Files.writeString(outDir.resolve("latency-percentiles.svg"), svg());

@@ -5,7 +5,7 @@ import java.util.List;
 /**
  * A benchmark scenario.
  *
- * @param name short name (a..e)
+ * @param name short name (a..g)
  * @param title what it measures
  * @param jobs jobs in a closed-loop run (0 for open loop)
  * @param inFlight jobs outstanding in a closed-loop run; the worker's prefetch
@@ -74,7 +74,32 @@ record Scenario(
               0,
               false,
               200,
-              10));
+              10),
+          new Scenario(
+              "f",
+              "head-of-line: 3,000 jobs for a 20 s provider, then 200 for one answering at once,"
+                  + " lanes off and on",
+              HeadOfLine.SLOW_JOBS + HeadOfLine.FAST_JOBS,
+              0,
+              HeadOfLine.SLOW_LATENCY_MS,
+              0,
+              0,
+              false,
+              0,
+              0),
+          new Scenario(
+              "g",
+              "429 storm: 10 s of 429 (Retry-After: 2), then a limit of "
+                  + RateLimitStorm.CAPACITY
+                  + " calls at once, lanes on",
+              0,
+              0,
+              RateLimitStorm.STORM_LATENCY_MS,
+              RateLimitStorm.STORM_RATE,
+              RateLimitStorm.SECONDS,
+              false,
+              0,
+              0));
 
   static Scenario named(String name) {
     for (Scenario s : ALL) {
@@ -82,7 +107,16 @@ record Scenario(
         return s;
       }
     }
-    throw new IllegalArgumentException("unknown scenario '" + name + "' (a, b, c, d, e)");
+    throw new IllegalArgumentException("unknown scenario '" + name + "' (a to g)");
+  }
+
+  /**
+   * Whether this is a two-provider scenario (f, g) with a script of its own ({@link HeadOfLine},
+   * {@link RateLimitStorm}) instead of one provider's closed or open loop; {@code --scale} does not
+   * change it.
+   */
+  boolean twoProviders() {
+    return name.equals("f") || name.equals("g");
   }
 
   boolean openLoop() {

@@ -51,6 +51,11 @@ final class SdkSender implements JobSender {
             });
   }
 
+  /** Publishes {@code job}; the future completes with its result. */
+  CompletableFuture<dev.aijobs.protocol.JobResult> submit(JobRequest job) {
+    return client.submit(job);
+  }
+
   /** Closes the client and deletes its reply queue (durable, so it would outlive the run). */
   @Override
   public void close() throws java.io.IOException {

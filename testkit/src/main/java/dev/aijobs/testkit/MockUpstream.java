@@ -45,6 +45,16 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *   <li>{@code latency=MS} replaces the server's latency and jitter for the request;
  *   <li>{@code times=N} applies the other directives to the first N requests with this exact model
  *       string only; later ones are answered as if there were no directives;
+ *   <li>{@code for=MS} applies them to the requests with this exact model string that arrive within
+ *       MS of its first one (since start or {@link #reset()}), e.g. {@code
+ *       "m;mock:status=429;mock:retry-after=2;mock:for=10000"}: a 10-second storm of 429s, then
+ *       answers; with {@code times} both must hold;
+ *   <li>{@code max-concurrent=N} is the provider's capacity: a request arriving while N requests
+ *       with this exact model string are being answered (read and not yet answered in full, their
+ *       connection open) gets 429 {@code rate_limit_exceeded} at once, with the {@code Retry-After}
+ *       headers of the directives in force, and is not counted as being answered. It holds whatever
+ *       {@code times} and {@code for} say; {@link #inFlight(String)}, {@link
+ *       #peakInFlight(String)} and {@link #overLimitCount(String)} tell how it went;
  *   <li>{@code tokens=N} answers {@code "t0 t1 ... t(N-1)"} instead of the echo;
  *   <li>{@code first-token=MS} (streams) waits between the response head and the first data event;
  *       {@code comments=N} sends N {@code : OPENROUTER PROCESSING} comments evenly spread over that
@@ -209,6 +219,40 @@ public final class MockUpstream implements AutoCloseable {
   }
 
   /**
+   * Returns the number of requests with this exact model string being answered now: read, and
+   * neither answered in full (the last byte of a JSON answer or a stream written) nor ended by
+   * their connection closing.
+   *
+   * @param model the model string as sent
+   * @return the count, 0 when never seen
+   */
+  public int inFlight(String model) {
+    return counters.inFlight(model);
+  }
+
+  /**
+   * Returns the most requests with this exact model string that were being answered at once since
+   * start or {@link #reset()} (requests refused by {@code max-concurrent} not included).
+   *
+   * @param model the model string as sent
+   * @return the peak, 0 when never seen
+   */
+  public int peakInFlight(String model) {
+    return counters.peakInFlight(model);
+  }
+
+  /**
+   * Returns the number of requests with this exact model string answered 429 because {@code
+   * max-concurrent} of them were being answered, since start or {@link #reset()}.
+   *
+   * @param model the model string as sent
+   * @return the count, 0 when never seen
+   */
+  public long overLimitCount(String model) {
+    return counters.overLimit(model);
+  }
+
+  /**
    * Returns the number of SSE responses whose head was sent since start or {@link #reset()}
    * (streams cut or stalled by a fault included).
    */
@@ -216,7 +260,10 @@ public final class MockUpstream implements AutoCloseable {
     return counters.streams();
   }
 
-  /** Clears the request counters; this also restarts every {@code times=N} directive. */
+  /**
+   * Clears the request counters; this also restarts every {@code times=N} and {@code for=MS}
+   * directive and the peaks of {@link #peakInFlight(String)}.
+   */
   public void reset() {
     counters.reset();
   }

@@ -27,16 +27,19 @@ final class ChatCompletionHandler extends SimpleChannelInboundHandler<FullHttpRe
   private final UpstreamCounters counters;
   private final ResponsePlanner planner;
   private final LatencyModel latency;
+  private final CallTracker calls;
 
   ChatCompletionHandler(
       ObjectMapper mapper,
       UpstreamCounters counters,
       ResponsePlanner planner,
-      LatencyModel latency) {
+      LatencyModel latency,
+      CallTracker calls) {
     this.mapper = mapper;
     this.counters = counters;
     this.planner = planner;
     this.latency = latency;
+    this.calls = calls;
   }
 
   @Override
@@ -58,12 +61,16 @@ final class ChatCompletionHandler extends SimpleChannelInboundHandler<FullHttpRe
 
   private void chatCompletion(ChannelHandlerContext ctx, FullHttpRequest request) {
     ChatRequest chat;
+    UpstreamCounters.ModelCounter model;
+    int concurrencyLimit;
     Directives directives;
     try {
       chat = ChatRequest.parse(mapper, request.content());
-      long nth = counters.countModel(chat.model());
+      model = counters.model(chat.model());
+      long nth = model.count();
       directives = Directives.parse(chat.model());
-      if (!directives.appliesTo(nth)) {
+      concurrencyLimit = directives.concurrencyLimit();
+      if (!directives.appliesTo(nth, model.sinceFirst())) {
         directives = Directives.NONE;
       }
     } catch (InvalidRequestException e) {
@@ -74,6 +81,11 @@ final class ChatCompletionHandler extends SimpleChannelInboundHandler<FullHttpRe
         && ("Bearer " + directives.rejectKey().get())
             .equals(request.headers().get("Authorization"))) {
       planner.invalid(401, "invalid API key").write(ctx);
+      return;
+    }
+    if (!calls.enter(model, concurrencyLimit)) {
+      model.countOverLimit();
+      planner.overLimit(directives, concurrencyLimit).write(ctx);
       return;
     }
     ResponseWriter writer = planner.plan(chat, directives);

@@ -14,11 +14,15 @@ import java.util.regex.Pattern;
  *
  * <p>Keys: {@code status=N} (200..599), {@code latency=MS}, {@code retry-after=S}, {@code
  * retry-after-ms=MS}, {@code error=CODE} (implies status 400 unless a status is given), {@code
- * times=N} (the directives apply to the first N requests with this exact model string only), and
- * for streams {@code tokens=N}, {@code token-interval=MS}, {@code first-token=MS}, {@code
- * comments=N}; {@code fault=NAME} (see {@link Fault}) with {@code fault-after=N} (content events
- * sent before a mid-stream fault); {@code reject-key=KEY} answers 401 to a request whose bearer
- * token is KEY (for key-pool tests). When a key repeats, the last value wins.
+ * times=N} (the directives apply to the first N requests with this exact model string only), {@code
+ * for=MS} (they apply to requests with this exact model string that arrive within MS of its first
+ * one), {@code max-concurrent=N} (a request arriving while N requests with this exact model string
+ * are being answered gets 429 at once; unlike the others it holds whatever {@code times} and {@code
+ * for} say: it is the provider's capacity, not a passing behaviour), and for streams {@code
+ * tokens=N}, {@code token-interval=MS}, {@code first-token=MS}, {@code comments=N}; {@code
+ * fault=NAME} (see {@link Fault}) with {@code fault-after=N} (content events sent before a
+ * mid-stream fault); {@code reject-key=KEY} answers 401 to a request whose bearer token is KEY (for
+ * key-pool tests). When a key repeats, the last value wins.
  *
  * @param status the HTTP status to answer, when not the default
  * @param latency the latency overriding the server's configured latency and jitter
@@ -26,6 +30,9 @@ import java.util.regex.Pattern;
  * @param retryAfterMillis value of a {@code retry-after-ms} header to add
  * @param error the OpenAI-style error {@code code} to report
  * @param times how many requests of this model the directives apply to; empty means all
+ * @param window how long after the first request of this model the directives apply ({@code
+ *     for=MS}); empty means for ever
+ * @param maxConcurrent how many requests of this model may be answered at once; empty means any
  * @param tokens stream N tokens {@code "t0 t1 ..."} instead of the echo
  * @param tokenInterval delay between stream events
  * @param firstToken delay between the response head and the first data event
@@ -43,6 +50,8 @@ public record Directives(
     OptionalLong retryAfterMillis,
     Optional<String> error,
     OptionalInt times,
+    Optional<Duration> window,
+    OptionalInt maxConcurrent,
     OptionalInt tokens,
     Optional<Duration> tokenInterval,
     Optional<Duration> firstToken,
@@ -62,6 +71,8 @@ public record Directives(
           Optional.empty(),
           OptionalLong.empty(),
           OptionalLong.empty(),
+          Optional.empty(),
+          OptionalInt.empty(),
           Optional.empty(),
           OptionalInt.empty(),
           OptionalInt.empty(),
@@ -104,7 +115,29 @@ public record Directives(
    * @return true unless {@code times} is set and already used up
    */
   public boolean appliesTo(long nth) {
-    return times.isEmpty() || nth <= times.getAsInt();
+    return appliesTo(nth, Duration.ZERO);
+  }
+
+  /**
+   * Whether these directives govern the {@code nth} request (1-based) with this model string,
+   * arriving {@code sinceFirst} after the first one.
+   *
+   * @param nth the request's number among requests with the same model string
+   * @param sinceFirst the time since the first request with the same model string arrived
+   * @return true unless {@code times} is used up or the {@code for} window is over
+   */
+  public boolean appliesTo(long nth, Duration sinceFirst) {
+    return (times.isEmpty() || nth <= times.getAsInt())
+        && (window.isEmpty() || sinceFirst.compareTo(window.get()) < 0);
+  }
+
+  /**
+   * How many requests with this model string may be answered at once.
+   *
+   * @return the {@code max-concurrent} directive, else {@link Integer#MAX_VALUE}
+   */
+  public int concurrencyLimit() {
+    return maxConcurrent.orElse(Integer.MAX_VALUE);
   }
 
   /**

@@ -12,8 +12,8 @@ final class DirectivesBuilder {
   static final int MAX_TOKENS = 100_000;
 
   private static final String KNOWN =
-      "status, latency, retry-after, retry-after-ms, error, times, tokens, token-interval,"
-          + " first-token, comments, fault, fault-after, reject-key, corpus";
+      "status, latency, retry-after, retry-after-ms, error, times, for, max-concurrent, tokens,"
+          + " token-interval, first-token, comments, fault, fault-after, reject-key, corpus";
 
   private OptionalInt status = OptionalInt.empty();
   private Optional<Duration> latency = Optional.empty();
@@ -21,6 +21,8 @@ final class DirectivesBuilder {
   private OptionalLong retryAfterMillis = OptionalLong.empty();
   private Optional<String> error = Optional.empty();
   private OptionalInt times = OptionalInt.empty();
+  private Optional<Duration> window = Optional.empty();
+  private OptionalInt maxConcurrent = OptionalInt.empty();
   private OptionalInt tokens = OptionalInt.empty();
   private Optional<Duration> tokenInterval = Optional.empty();
   private Optional<Duration> firstToken = Optional.empty();
@@ -47,6 +49,10 @@ final class DirectivesBuilder {
       case "retry-after-ms" -> retryAfterMillis = OptionalLong.of(nonNegative(segment, value));
       case "error" -> error = Optional.of(nonEmpty(segment, value));
       case "times" -> times = OptionalInt.of((int) number(segment, value, 1, Integer.MAX_VALUE));
+      case "for" ->
+          window = Optional.of(Duration.ofMillis(number(segment, value, 1, Long.MAX_VALUE)));
+      case "max-concurrent" ->
+          maxConcurrent = OptionalInt.of((int) number(segment, value, 1, Integer.MAX_VALUE));
       case "tokens" -> tokens = OptionalInt.of((int) number(segment, value, 1, MAX_TOKENS));
       case "token-interval" -> tokenInterval = Optional.of(millis(segment, value));
       case "first-token" -> firstToken = Optional.of(millis(segment, value));
@@ -70,6 +76,8 @@ final class DirectivesBuilder {
         retryAfterMillis,
         error,
         times,
+        window,
+        maxConcurrent,
         tokens,
         tokenInterval,
         firstToken,

@@ -60,6 +60,25 @@ public final class ResponsePlanner {
   }
 
   /**
+   * Plans the answer to a request refused by {@code max-concurrent}: 429 {@code
+   * rate_limit_exceeded} at once, with the {@code Retry-After} headers of the directives in force.
+   *
+   * @param directives the directives in force for the request
+   * @param limit the concurrency limit that was reached
+   * @return the writer producing the answer
+   */
+  public ResponseWriter overLimit(Directives directives, int limit) {
+    byte[] body =
+        bodies.error(
+            429,
+            "Too many concurrent requests (more than "
+                + limit
+                + " at once) (simulated by the mock upstream)",
+            Optional.of("rate_limit_exceeded"));
+    return new JsonResponseWriter(429, body, retryHeaders(directives));
+  }
+
+  /**
    * Plans an {@code invalid_request_error} answer.
    *
    * @param status the HTTP status, e.g. 400 or 404

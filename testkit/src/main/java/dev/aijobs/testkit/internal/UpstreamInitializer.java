@@ -48,7 +48,9 @@ public final class UpstreamInitializer extends ChannelInitializer<SocketChannel>
     pipeline.addLast("http", new HttpServerCodec());
     pipeline.addLast("keep-alive", new HttpServerKeepAliveHandler());
     pipeline.addLast("aggregator", new HttpObjectAggregator(MAX_CONTENT_LENGTH));
+    CallTracker calls = new CallTracker();
+    pipeline.addLast("calls", calls);
     pipeline.addLast(
-        "chat-completions", new ChatCompletionHandler(mapper, counters, planner, latency));
+        "chat-completions", new ChatCompletionHandler(mapper, counters, planner, latency, calls));
   }
 }

@@ -71,6 +71,30 @@ class DirectivesTest {
     assertThat(Directives.parse("m;mock:status=500").appliesTo(1_000)).isTrue();
   }
 
+  @Test
+  void forLimitsTheDirectivesToAWindowAfterTheFirstRequest() {
+    Directives storm = Directives.parse("m;mock:status=429;mock:retry-after=2;mock:for=10000");
+
+    assertThat(storm.window()).hasValue(Duration.ofSeconds(10));
+    assertThat(storm.appliesTo(500, Duration.ofMillis(9_999))).isTrue();
+    assertThat(storm.appliesTo(501, Duration.ofSeconds(10))).isFalse();
+    assertThat(Directives.parse("m;mock:status=500").appliesTo(1, Duration.ofDays(1))).isTrue();
+    Directives both = Directives.parse("m;mock:status=500;mock:times=2;mock:for=1000");
+    assertThat(both.appliesTo(2, Duration.ZERO)).isTrue();
+    assertThat(both.appliesTo(3, Duration.ZERO)).as("times used up").isFalse();
+    assertThat(both.appliesTo(1, Duration.ofSeconds(2))).as("window over").isFalse();
+  }
+
+  @Test
+  void maxConcurrentIsTheConcurrencyLimitWhateverTimesSays() {
+    Directives capped = Directives.parse("m;mock:max-concurrent=50;mock:times=1");
+
+    assertThat(capped.maxConcurrent()).hasValue(50);
+    assertThat(capped.concurrencyLimit()).isEqualTo(50);
+    assertThat(capped.appliesTo(2)).isFalse();
+    assertThat(Directives.NONE.concurrencyLimit()).isEqualTo(Integer.MAX_VALUE);
+  }
+
   @ParameterizedTest
   @ValueSource(
       strings = {
@@ -81,6 +105,10 @@ class DirectivesTest {
         "m;mock:status=600",
         "m;mock:latency=-5",
         "m;mock:times=0",
+        "m;mock:for=0",
+        "m;mock:for=soon",
+        "m;mock:max-concurrent=0",
+        "m;mock:max-concurrent=-1",
         "m;mock:error=",
         "m;mock:tokens=0",
         "m;mock:comments=-1",
