@@ -17,6 +17,7 @@ final class AdaptiveLimit {
   private final int max;
   private final Clock clock;
   private double limit;
+  private double threshold;
   private long lastDecrease;
   private boolean decreased;
 
@@ -32,7 +33,15 @@ final class AdaptiveLimit {
   }
 
   synchronized void onAnswered() {
-    limit = Math.min(max, limit + 1.0 / limit);
+    limit = Math.min(max, limit < threshold ? limit + 1 : limit + 1.0 / limit);
+  }
+
+  /** The provider refuses everything for a while: start again from the floor after the pause. */
+  synchronized void onPause() {
+    threshold = Math.max(min, limit / 2);
+    limit = min;
+    decreased = true;
+    lastDecrease = clock.nanoTime();
   }
 
   synchronized void onOverload() {
@@ -43,6 +52,7 @@ final class AdaptiveLimit {
     decreased = true;
     lastDecrease = now;
     limit = Math.max(min, limit * DECREASE);
+    threshold = limit;
   }
 
   /** The limit now, a whole number of jobs. */

@@ -151,8 +151,8 @@ public final class ConsumerSupervisor implements ProviderFeedback {
     lanes.add(lane);
     if (lane.provider() != null) {
       byProvider.put(lane.provider(), lane);
-      Gauge.builder(LANE_LIMIT, lane, Lane::applied)
-          .description("the lane's in-flight limit (its consumers' prefetch) now")
+      Gauge.builder(LANE_LIMIT, lane, Lane::target)
+          .description("the lane's adaptive in-flight limit now (also while it is paused)")
           .tag("provider", lane.provider())
           .register(registry);
       Gauge.builder(LANE_IN_FLIGHT, lane, Lane::inFlight)

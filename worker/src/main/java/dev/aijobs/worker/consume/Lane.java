@@ -42,6 +42,9 @@ final class Lane {
   private final AdaptiveLimit limit;
   private final AtomicInteger outstanding = new AtomicInteger();
 
+  /** Most consumers a lane has at once. */
+  static final int MAX_CONSUMERS = 32;
+
   /** Credit per consumer: the limit is split over consumers of at most this prefetch. */
   private final int unit;
 
@@ -211,6 +214,9 @@ final class Lane {
     if (until - now > 0) {
       if (!paused) {
         paused = true;
+        if (limit != null) {
+          limit.onPause();
+        }
         log.info(
             "lane {} paused for {} ms: {}",
             queue,
@@ -263,30 +269,41 @@ final class Lane {
   }
 
   /**
-   * Adds or cancels consumers until their prefetches add up to the target: full consumers of {@link
-   * #unit}, and one smaller for the rest. A cancelled consumer's jobs go on; it just gets no more.
+   * Adds or cancels consumers so that what the lane may hold stays within the target: the jobs
+   * still held by consumers cancelled earlier plus the prefetch of the active ones. Over the
+   * target, the newest consumers are cancelled (their jobs go on; they get no more). Under it, a
+   * consumer of up to {@link #unit} is added when the room is worth one (a few jobs, or the whole
+   * target when it is small). A consumer is never replaced by a bigger one: the old one's jobs
+   * would come on top of the new one's prefetch.
    */
   private void fill() throws IOException {
     subs.removeIf(s -> s.consumer().isGone());
     int target = target();
     int have = applied();
-    while (have > target) {
+    while (have > target && !subs.isEmpty()) {
       Sub last = subs.get(subs.size() - 1);
       cancel(last);
       have -= last.prefetch();
     }
-    while (have < target) {
-      int p = Math.min(unit, target - have);
-      if (!subs.isEmpty() && subs.get(subs.size() - 1).prefetch() < unit) {
-        // Replace the partial consumer by a bigger one rather than adding another small one.
-        Sub partial = subs.get(subs.size() - 1);
-        cancel(partial);
-        have -= partial.prefetch();
-        p = Math.min(unit, target - have);
+    int step = Math.max(1, Math.min(unit, target / 8));
+    while (true) {
+      int room = target - have - held();
+      if (room < step || subs.size() >= MAX_CONSUMERS) {
+        return;
       }
+      int p = Math.min(unit, room);
       subscribe(p);
       have += p;
     }
+  }
+
+  /** Jobs held by this lane's consumers that were cancelled (no longer counted by a prefetch). */
+  private int held() {
+    int active = 0;
+    for (Sub s : subs) {
+      active += s.consumer().outstanding();
+    }
+    return Math.max(0, outstanding.get() - active);
   }
 
   private void subscribe(int prefetch) throws IOException {
@@ -342,7 +359,9 @@ final class Lane {
   private void cancel(Sub s) {
     subs.remove(s);
     Channel ch = channel;
-    if (ch != null && ch.isOpen() && s.consumer().isConsuming()) {
+    // Not only when consume-ok was seen: the client reports it after basicConsume returns, and a
+    // consumer cancelled in between would otherwise stay subscribed at the broker.
+    if (ch != null && ch.isOpen() && !s.consumer().isGone()) {
       try {
         ch.basicCancel(s.tag());
       } catch (IOException | RuntimeException e) {

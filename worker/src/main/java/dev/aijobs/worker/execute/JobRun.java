@@ -56,6 +56,7 @@ final class JobRun {
   private Route route;
   private int retriesOnTarget;
   private int keyRotations;
+  private int rateLimitedCalls;
   private long upstreamNanos;
   private JobError lastError;
   private Route lastRoute;
@@ -338,7 +339,10 @@ final class JobRun {
                 new Router.Standing(
                     retriesOnTarget,
                     keyRotations,
-                    attempts.size(),
+                    rateLimitedCalls,
+                    attempts.size()
+                        - rateLimitedCalls
+                        - (o.error().code() == ErrorCode.RATE_LIMITED ? 1 : 0),
                     targetIndex + 1 < targets.size(),
                     deadlineMs - ctx.clock().currentTimeMillis(),
                     keys.available()),
@@ -348,6 +352,11 @@ final class JobRun {
         route = Route.DIRECT_AFTER_PROXY_FAILURE;
         ctx.metrics().fallback(p.id(), o.kind().name().toLowerCase(Locale.ROOT));
         schedule(0);
+      }
+      case WAIT_RATE_LIMIT -> {
+        rateLimitedCalls++;
+        ctx.metrics().retry(p.id(), o.error().code());
+        schedule(d.delay().toMillis());
       }
       case ROTATE_KEY -> {
         keyRotations++;

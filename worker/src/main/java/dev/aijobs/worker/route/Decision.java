@@ -18,6 +18,11 @@ public record Decision(Action action, Duration delay) {
      * after {@link #delay}; counts as a retry (the request may have reached the provider).
      */
     RETRY_DIRECT,
+    /**
+     * Same target and route after {@link #delay}: the provider rate-limited the call (429) and no
+     * other key is usable; not counted as a retry.
+     */
+    WAIT_RATE_LIMIT,
     /** Same target at once with the key pool's next key (the last one was refused or limited). */
     ROTATE_KEY,
     /** Same provider and model, direct instead of through the failed proxy, at once. */

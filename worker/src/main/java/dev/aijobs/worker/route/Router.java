@@ -26,9 +26,12 @@ import java.util.function.LongUnaryOperator;
  *   <li>A transport failure through a proxy after its tunnel was up (reset, cut, silence, stall) is
  *       retried like any other, direct when the provider allows it.
  *   <li>A silent route otherwise (no answer, no first data, stalled stream) is not tried again.
- *   <li>Retryable failures (connect failures, 408/409/429/5xx, cut or malformed answers) are
- *       retried with exponential backoff and jitter, at most {@code MAX_RETRIES} times per target;
- *       {@code Retry-After} is honoured when longer; a wait past the deadline is not taken.
+ *   <li>A 429 with no other key left waits its {@code Retry-After} (plus up to a quarter, spread)
+ *       or a backoff, as long as the deadline allows; such waits are neither retries nor attempts
+ *       of the job's budget (the provider did no work).
+ *   <li>Retryable failures (connect failures, 408/409/5xx, cut or malformed answers) are retried
+ *       with exponential backoff and jitter, at most {@code MAX_RETRIES} times per target; {@code
+ *       Retry-After} is honoured when longer; a wait past the deadline is not taken.
  *   <li>Never retried: 400 (context length, content filter, other), 401/403, 402; the next target
  *       may still accept the job. At most {@code maxAttempts} calls per job.
  * </ul>
@@ -180,7 +183,9 @@ public final class Router {
    *
    * @param retriesOnTarget retries already made on this target (key rotations not included)
    * @param keyRotations calls repeated at once with another key on this target
-   * @param attemptsMade calls made for the job so far, the failed one included
+   * @param rateLimitedWaits waits after a 429 with no other key so far (for the job)
+   * @param attemptsMade calls made for the job so far, the failed one included, not counting calls
+   *     answered 429
    * @param hasNextTarget whether a fallback remains
    * @param msLeft time left to the deadline
    * @param usableKeys keys of the provider usable right now (after setting the failed one aside)
@@ -188,6 +193,7 @@ public final class Router {
   public record Standing(
       int retriesOnTarget,
       int keyRotations,
+      int rateLimitedWaits,
       int attemptsMade,
       boolean hasNextTarget,
       long msLeft,
@@ -210,6 +216,18 @@ public final class Router {
         && s.usableKeys() > 0
         && s.keyRotations() < provider.maxRetries() + provider.apiKeys().size()) {
       return Decision.of(Decision.Action.ROTATE_KEY);
+    }
+    if (f.code() == ErrorCode.RATE_LIMITED) {
+      // Back-pressure, not a failure: the provider refused before doing any work. Wait as it
+      // asks (spread a little, so that held jobs do not come back all at once) while the
+      // deadline allows; not counted as a retry.
+      Duration wait =
+          f.retryAfter() != null
+              ? f.retryAfter().plusMillis(jitter.applyAsLong(f.retryAfter().toMillis() / 4))
+              : backoff(s.rateLimitedWaits());
+      return wait.toMillis() < s.msLeft()
+          ? Decision.after(Decision.Action.WAIT_RATE_LIMIT, wait)
+          : Decision.of(onwards);
     }
     boolean proxyCut =
         f.viaProxy()

@@ -76,4 +76,23 @@ class AdaptiveLimitTest {
     assertThatThrownBy(() -> new AdaptiveLimit(6, 5, clock))
         .isInstanceOf(IllegalArgumentException.class);
   }
+
+  @Test
+  void aPauseDropsToTheFloorThenAnswersDoubleItUpToHalfOfWhereItWas() {
+    AdaptiveLimit l = new AdaptiveLimit(10, 400, clock);
+    l.onPause();
+    assertThat(l.current()).isEqualTo(10);
+    for (int i = 0; i < 10; i++) {
+      l.onAnswered(); // one round of 10 answers
+    }
+    assertThat(l.current()).isEqualTo(20);
+    for (int i = 0; i < 180; i++) {
+      l.onAnswered();
+    }
+    assertThat(l.current()).isEqualTo(200);
+    for (int i = 0; i < 200; i++) {
+      l.onAnswered(); // above half: one per round
+    }
+    assertThat(l.current()).isEqualTo(200);
+  }
 }

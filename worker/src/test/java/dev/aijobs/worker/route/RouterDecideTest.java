@@ -82,13 +82,13 @@ class RouterDecideTest {
 
   private static Router.Standing standing(
       int retries, int attempts, boolean next, long msLeft, int usableKeys) {
-    return new Router.Standing(retries, 0, attempts, next, msLeft, usableKeys);
+    return new Router.Standing(retries, 0, 0, attempts, next, msLeft, usableKeys);
   }
 
   /** Where a job stands after {@code rotations} calls repeated with another key (no retry). */
   private static Router.Standing rotated(
       int rotations, int attempts, boolean next, long msLeft, int usableKeys) {
-    return new Router.Standing(0, rotations, attempts, next, msLeft, usableKeys);
+    return new Router.Standing(0, rotations, 0, attempts, next, msLeft, usableKeys);
   }
 
   private static Arguments row(
@@ -147,12 +147,12 @@ class RouterDecideTest {
             Action.GIVE_UP,
             0),
         row(
-            "429 (no usable key) honours a longer Retry-After",
+            "429 (no usable key) waits its Retry-After, spread by up to a quarter",
             PLAIN,
             failed(ErrorCode.RATE_LIMITED, null, false, Duration.ofSeconds(2)),
             standing(0, 1, false, LOTS, 0),
-            Action.RETRY,
-            2000),
+            Action.WAIT_RATE_LIMIT,
+            2500),
         row(
             "429 (no usable key) with Retry-After past the deadline",
             PLAIN,
@@ -461,19 +461,26 @@ class RouterDecideTest {
             Action.ROTATE_KEY,
             0),
         row(
-            "429 with no usable key: retried after Retry-After",
+            "429 with no usable key: waits Retry-After (a fallback left or not)",
             PLAIN,
             failed(ErrorCode.RATE_LIMITED, null, false, Duration.ofSeconds(3)),
             standing(0, 1, true, LOTS, 0),
-            Action.RETRY,
-            3000),
+            Action.WAIT_RATE_LIMIT,
+            3750),
         row(
-            "429 with no usable key and no Retry-After: backoff",
+            "429 with no usable key and no Retry-After: backoff by the waits so far",
             PLAIN,
             failed(ErrorCode.RATE_LIMITED, null, false, null),
-            standing(1, 2, true, LOTS, 0),
-            Action.RETRY,
+            new Router.Standing(0, 0, 1, 2, true, LOTS, 0),
+            Action.WAIT_RATE_LIMIT,
             400),
+        row(
+            "429 after the retries are spent: still waits (a 429 is not a retry)",
+            PLAIN,
+            failed(ErrorCode.RATE_LIMITED, null, false, Duration.ofSeconds(1)),
+            standing(2, 3, false, LOTS, 0),
+            Action.WAIT_RATE_LIMIT,
+            1250),
         row(
             "401 with no usable key: next target",
             PLAIN,
@@ -496,12 +503,12 @@ class RouterDecideTest {
             Action.NEXT_TARGET,
             0),
         row(
-            "429 with rotations spent (max retries + keys): retried after Retry-After",
+            "429 with rotations spent (max retries + keys): waits Retry-After",
             PLAIN,
             failed(ErrorCode.RATE_LIMITED, null, false, Duration.ofSeconds(1)),
             rotated(4, 5, false, LOTS, 1),
-            Action.RETRY,
-            1000),
+            Action.WAIT_RATE_LIMIT,
+            1250),
         row(
             "429 with a usable key but the attempt budget spent",
             PLAIN,
@@ -564,13 +571,23 @@ class RouterDecideTest {
   }
 
   @Test
-  void retryAfterShorterThanTheBackoffIsNotTaken() {
+  void retryAfterShorterThanTheBackoffIsNotTakenOnA5xx() {
     Decision d =
         router.decide(
-            failed(ErrorCode.RATE_LIMITED, null, false, Duration.ofMillis(50)),
+            failed(ErrorCode.UPSTREAM_ERROR, null, false, Duration.ofMillis(50)),
             standing(1, 2, false, LOTS, 0),
             PLAIN);
     assertThat(d).isEqualTo(new Decision(Action.RETRY, Duration.ofMillis(400)));
+  }
+
+  @Test
+  void a429WaitsWhatTheProviderAsksSpreadByUpToAQuarter() {
+    Router noJitter = router(bound -> 0);
+    Router.Failed limited = failed(ErrorCode.RATE_LIMITED, null, false, Duration.ofMillis(800));
+    assertThat(noJitter.decide(limited, standing(1, 2, false, LOTS, 0), PLAIN))
+        .isEqualTo(new Decision(Action.WAIT_RATE_LIMIT, Duration.ofMillis(800)));
+    assertThat(router.decide(limited, standing(1, 2, false, LOTS, 0), PLAIN))
+        .isEqualTo(new Decision(Action.WAIT_RATE_LIMIT, Duration.ofMillis(1000)));
   }
 
   /**
@@ -587,9 +604,9 @@ class RouterDecideTest {
         .isEqualTo(Action.ROTATE_KEY);
     // Without rotations before it (as on a one-key provider), the same 429 waits for Retry-After.
     assertThat(router.decide(limited, standing(0, 1, false, LOTS, 0), POOL))
-        .isEqualTo(new Decision(Action.RETRY, Duration.ofSeconds(1)));
-    // After the two rotations the pool is exhausted: the 429 is retried after Retry-After too.
+        .isEqualTo(new Decision(Action.WAIT_RATE_LIMIT, Duration.ofMillis(1250)));
+    // After the two rotations the pool is exhausted: the 429 waits its Retry-After too.
     assertThat(router.decide(limited, rotated(2, 3, false, LOTS, 0), POOL))
-        .isEqualTo(new Decision(Action.RETRY, Duration.ofSeconds(1)));
+        .isEqualTo(new Decision(Action.WAIT_RATE_LIMIT, Duration.ofMillis(1250)));
   }
 }
