@@ -311,7 +311,7 @@ final class RateLimitStorm {
     int minAt = 0;
     for (Second s : rows) {
       double v = parse(s.limit());
-      if (s.paused().equals("0") && v < minLimit) {
+      if (v < minLimit) {
         minLimit = v;
         minAt = s.t();
       }
@@ -320,7 +320,7 @@ final class RateLimitStorm {
       md.append(
           String.format(
               Locale.ROOT,
-              "`storm` lane limit while not paused (it reads 0 while paused): lowest %s at t=%d s,"
+              "`storm` lane limit (the adaptive limit, paused or not): lowest %s at t=%d s,"
                   + " %s at the end.%n",
               trim(minLimit),
               minAt,
