@@ -102,7 +102,11 @@ class JobPathIT {
       {"m;mock:status=404", "bad_request"},
     };
     for (String[] c : cases) {
-      RIG.bot().publish(BotSide.job("code-" + c[1], "mock", c[0], "x"));
+      // A short deadline: a 429 is waited out (Retry-After, else a backoff) while time is left.
+      RIG.bot()
+          .publish(
+              BotSide.job("code-" + c[1], "mock", c[0], "x")
+                  .put("deadline_ms", System.currentTimeMillis() + 3_000));
     }
     for (String[] c : cases) {
       await().atMost(Duration.ofSeconds(10)).until(() -> RIG.bot().result("code-" + c[1]) != null);
