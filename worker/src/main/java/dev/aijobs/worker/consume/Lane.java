@@ -105,7 +105,7 @@ final class Lane {
     return provider;
   }
 
-  /** Subscribes; throws when the broker refuses (start-up fails). Before the supervisor runs. */
+  /** Subscribes; throws when the broker refuses (start-up fails). Supervisor thread. */
   void start() throws IOException {
     fill();
   }
@@ -131,10 +131,6 @@ final class Lane {
 
   boolean isPaused() {
     return paused;
-  }
-
-  boolean isRetired() {
-    return retired;
   }
 
   AdaptiveLimit limit() {

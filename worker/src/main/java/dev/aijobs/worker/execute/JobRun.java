@@ -156,12 +156,14 @@ final class JobRun {
     if (delayMillis <= 0) {
       ctx.executor().execute(() -> guarded(this::attempt));
     } else {
-      ctx.timer()
-          .newTimeout(
-              t -> ctx.executor().execute(() -> guarded(this::attempt)),
-              delayMillis,
-              TimeUnit.MILLISECONDS);
+      later(TimeUnit.MILLISECONDS.toNanos(delayMillis), this::attempt);
     }
+  }
+
+  /** Runs {@code step} (guarded) on the dispatch executor once {@code nanos} have passed. */
+  private void later(long nanos, Runnable step) {
+    ctx.timer()
+        .newTimeout(t -> ctx.executor().execute(() -> guarded(step)), nanos, TimeUnit.NANOSECONDS);
   }
 
   /** Runs on the dispatch executor: asks the router, then carries out its admission answer. */
@@ -206,9 +208,7 @@ final class JobRun {
                     () -> guarded(() -> launch(p, r, permit)), ctx.executor());
         long wait = permit.rateWaitNanos();
         if (wait > 0) {
-          ctx.timer()
-              .newTimeout(
-                  t -> ctx.executor().execute(() -> guarded(launch)), wait, TimeUnit.NANOSECONDS);
+          later(wait, launch);
         } else {
           launch.run();
         }
@@ -232,13 +232,12 @@ final class JobRun {
   }
 
   private void launch(ProviderConfig p, Route r, Permit permit) {
-    int no;
+    final int no;
     synchronized (this) {
-      if (done.isDone() || ctx.clock().currentTimeMillis() >= deadlineMs) {
-        // It waited for a bulkhead place (or its rate slot) past the deadline: no call.
-        no = -1;
-      } else {
-        no = ++attemptNo;
+      // Past the deadline after waiting for a bulkhead place (or its rate slot): no call.
+      no = done.isDone() || ctx.clock().currentTimeMillis() >= deadlineMs ? -1 : ++attemptNo;
+      if (no > 0 && chunks != null) {
+        chunks.newAttempt(no);
       }
     }
     if (no < 0) {
@@ -249,11 +248,6 @@ final class JobRun {
         }
       }
       return;
-    }
-    synchronized (this) {
-      if (chunks != null) {
-        chunks.newAttempt(no);
-      }
     }
     String model = targets.get(targetIndex).model();
     KeyPool keys = ctx.keys(p.id());
