@@ -8,6 +8,8 @@
 #   scripts/cluster.sh status       "up" (exit 0) when all three nodes run and are clustered, else "down"
 #   scripts/cluster.sh pid cN       OS pid of node cN (to kill -9 it)
 #   scripts/cluster.sh leader [Q]   node name of the leader of quorum queue Q (default ai.jobs)
+#   scripts/cluster.sh queues       the cluster's queues, one a line: name, ready, unacked,
+#                                   consumers, leader
 #   scripts/cluster.sh connections  the cluster's AMQP connections, one a line: the node it is on
 #                                   (cN), the client's port, the name the client gave it
 #
@@ -168,6 +170,13 @@ case "${1:-}" in
     done
     die "no running node knows a leader of $queue"
     ;;
+  queues)
+    for n in "${NODES[@]}"; do
+      ctl -q -n "$(node_name "$n")" list_queues --no-table-headers \
+        name messages_ready messages_unacknowledged consumers leader 2>/dev/null && exit 0
+    done
+    die "no running node answers"
+    ;;
   connections)
     for n in "${NODES[@]}"; do
       out="$(ctl -q -n "$(node_name "$n")" list_connections --no-table-headers port peer_port client_properties 2>/dev/null)" || continue
@@ -182,6 +191,6 @@ case "${1:-}" in
     die "no running node answers"
     ;;
   *)
-    die "usage: $0 start|stop|status|pid cN|leader [queue]|connections"
+    die "usage: $0 start|stop|status|pid cN|leader [queue]|queues|connections"
     ;;
 esac

@@ -29,6 +29,7 @@ import java.util.function.IntFunction;
  * <pre>
  * java -jar bench/target/aijobs-bench.jar [--scenario a,b,c,d,e,f,g|all] [--scale 1.0]
  *     [--uri amqp://...] [--worker-jvm "-XX:+UseSerialGC ..."] [--skip-null] [--raw-driver]
+ *     [--in-flight N] [--cold] [--warm-up JOBS]
  * </pre>
  */
 public final class BenchMain {
@@ -45,7 +46,7 @@ public final class BenchMain {
         report.section(s, s.name().equals("f") ? HeadOfLine.run(o) : RateLimitStorm.run(o));
         continue;
       }
-      Scenario sc = s.scaled(o.scale);
+      Scenario sc = s.scaled(o.scale).withInFlight(o.inFlight);
       System.err.println("== scenario " + sc.name() + ": " + sc.title());
       List<RunResult> runs = runScenario(sc, o);
       report.scenario(sc, runs);
@@ -136,9 +137,23 @@ public final class BenchMain {
       awaitConsumer(o.uri, proc);
       JobCodec codec = new JobCodec();
       try (JobSender sender = o.raw ? new RawSender(o.uri) : new SdkSender(o.uri, s.inFlight())) {
-        int warm = s.openLoop() ? Math.min(20_000, s.rate() * 5) : Math.min(20_000, s.jobs() / 2);
-        System.err.println("  warming up " + label + " with " + warm + " jobs");
-        new LoadDriver(sender, jobs(codec, s, "w")).closedLoop(warm, s.inFlight(), "warm-up");
+        int warm =
+            o.warmUp > 0
+                ? o.warmUp
+                : s.openLoop() ? Math.min(20_000, s.rate() * 10) : Math.min(20_000, s.jobs() / 2);
+        if (o.cold) {
+          System.err.println("  no warm-up (--cold): measuring " + label + " from its start");
+        } else if (s.openLoop()) {
+          // Warmed up as it is measured: at the scenario's rate (a closed loop at its in-flight
+          // limit would leave the worker a heap sized for a load the measurement never sees).
+          int seconds = Math.max(1, warm / s.rate());
+          System.err.println(
+              "  warming up " + label + " with " + warm + " jobs at " + s.rate() + "/s");
+          new LoadDriver(sender, jobs(codec, s, "w")).openLoop(s.rate(), seconds, "warm-up");
+        } else {
+          System.err.println("  warming up " + label + " with " + warm + " jobs");
+          new LoadDriver(sender, jobs(codec, s, "w")).closedLoop(warm, s.inFlight(), "warm-up");
+        }
         long cpu0 = proc.cpuNanos();
         long self0 = ProcStats.cpuNanos(ProcessHandle.current().pid());
         long broker = brokerPid();
@@ -263,6 +278,9 @@ public final class BenchMain {
     Path workerLauncher;
     boolean skipNull;
     boolean raw;
+    int inFlight;
+    boolean cold;
+    int warmUp;
     List<Boolean> lanes = List.of(false, true);
     Path workerJar = Path.of("worker/target/aijobs-worker.jar");
     Path benchJar;
@@ -291,6 +309,9 @@ public final class BenchMain {
           case "--out" -> o.outDir = Path.of(args[++i]);
           case "--skip-null" -> o.skipNull = true;
           case "--raw-driver" -> o.raw = true;
+          case "--in-flight" -> o.inFlight = Integer.parseInt(args[++i]);
+          case "--cold" -> o.cold = true;
+          case "--warm-up" -> o.warmUp = Integer.parseInt(args[++i]);
           case "--lanes" -> {
             List<Boolean> modes = new ArrayList<>();
             for (String m : args[++i].split(",")) {
@@ -309,7 +330,7 @@ public final class BenchMain {
                       + "; usage: [--scenario a,b,c,d,e,f,g|all] [--scale F] [--uri URI]"
                       + " [--worker-jvm FLAGS] [--worker-jar PATH] [--worker-launcher PATH]"
                       + " [--null-jvm FLAGS] [--out DIR] [--skip-null]"
-                      + " [--raw-driver] [--lanes off,on]");
+                      + " [--raw-driver] [--lanes off,on] [--in-flight N] [--cold] [--warm-up N]");
         }
       }
       String env = System.getenv("RABBITMQ_URI");

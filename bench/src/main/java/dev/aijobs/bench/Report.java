@@ -38,6 +38,9 @@ final class Report {
         .append(o.nullJvm != null ? o.nullJvm : o.workerJvm)
         .append(", scale ")
         .append(o.scale)
+        .append(o.inFlight > 0 ? ", " + o.inFlight + " in flight (closed loop)" : "")
+        .append(o.cold ? ", no warm-up" : "")
+        .append(!o.cold && o.warmUp > 0 ? ", warm-up " + o.warmUp + " jobs" : "")
         .append("\n\n");
   }
 

@@ -101,6 +101,28 @@ record Scenario(
               0,
               0));
 
+  /**
+   * This closed-loop scenario with {@code n} jobs in flight instead of its own number (open-loop,
+   * streaming and two-provider scenarios are returned unchanged).
+   */
+  Scenario withInFlight(int n) {
+    if (n <= 0 || openLoop() || streamTokens > 0 || twoProviders()) {
+      return this;
+    }
+    return new Scenario(
+        name,
+        title.replaceFirst(
+            "[0-9,]+ in flight", String.format(java.util.Locale.ROOT, "%,d in flight", n)),
+        jobs,
+        n,
+        latencyMs,
+        rate,
+        seconds,
+        viaProxy,
+        streamTokens,
+        tokenIntervalMs);
+  }
+
   static Scenario named(String name) {
     for (Scenario s : ALL) {
       if (s.name.equals(name)) {
@@ -132,10 +154,14 @@ record Scenario(
 
   /** A copy with another size (for quick runs). */
   Scenario scaled(double factor) {
+    int scaledJobs = (int) Math.max(100, jobs * factor);
     return new Scenario(
         name,
-        title,
-        (int) Math.max(100, jobs * factor),
+        jobs > 0 && factor != 1.0
+            ? title.replaceFirst(
+                "[0-9,]+ jobs", String.format(java.util.Locale.ROOT, "%,d jobs", scaledJobs))
+            : title,
+        scaledJobs,
         inFlight,
         latencyMs,
         rate,

@@ -58,10 +58,16 @@ public final class UpstreamClient implements Upstream, AutoCloseable {
             .setMaxConnectionsPerHost(-1)
             // Backstops only: the attempt's own clocks (connect, first data, idle, deadline) rule.
             .setConnectTimeout(Duration.ofSeconds(60))
-            .setReadTimeout(Duration.ofSeconds(600))
+            // No read timer per request: the attempt's first-data, idle and deadline clocks
+            // bound every read (a second timer per call was pure cost).
+            .setReadTimeout(NO_TIMEOUT)
             .setRequestTimeout(NO_TIMEOUT)
             .setHandshakeTimeout(60_000)
             .setPooledConnectionIdleTimeout(Duration.ofSeconds(30))
+            // The pool's idle-connection sweep walks every pooled connection on the shared timer
+            // thread (default every 100 ms: 3% of the worker's CPU with 5,000 connections); idle
+            // connections are closed 30 to 35 s after their last use instead.
+            .setConnectionPoolCleanerPeriod(Duration.ofSeconds(5))
             .setTcpNoDelay(true)
             // Providers are stateless APIs: no cookie store to look up on every request.
             .setCookieStore(null)

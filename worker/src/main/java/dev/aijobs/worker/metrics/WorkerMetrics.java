@@ -82,8 +82,8 @@ public final class WorkerMetrics {
   };
 
   private final MeterRegistry registry;
-  private final Map<String, Timer> timers = new ConcurrentHashMap<>();
-  private final Map<String, Counter> counters = new ConcurrentHashMap<>();
+  private final Map<Key, Timer> timers = new ConcurrentHashMap<>();
+  private final Map<Key, Counter> counters = new ConcurrentHashMap<>();
   private final Counter replyFailures;
 
   /** Registers the gauges; {@code inFlight} and {@code openConnections} are polled on scrape. */
@@ -212,8 +212,13 @@ public final class WorkerMetrics {
   }
 
   private Timer timer(String name, String description, String... tags) {
+    Key key = new Key(name, tags);
+    Timer found = timers.get(key); // no lambda and no lock when it exists, as it almost always does
+    if (found != null) {
+      return found;
+    }
     return timers.computeIfAbsent(
-        key(name, tags),
+        key,
         k ->
             Timer.builder(name)
                 .description(description)
@@ -226,12 +231,41 @@ public final class WorkerMetrics {
   }
 
   private Counter counter(String name, String description, String... tags) {
+    Key key = new Key(name, tags);
+    Counter found = counters.get(key);
+    if (found != null) {
+      return found;
+    }
     return counters.computeIfAbsent(
-        key(name, tags),
-        k -> Counter.builder(name).description(description).tags(tags).register(registry));
+        key, k -> Counter.builder(name).description(description).tags(tags).register(registry));
   }
 
-  private static String key(String name, String... tags) {
-    return name + '|' + String.join("|", tags);
+  /**
+   * A meter's name and tags as a map key: looked up on every job, so it is compared as it is given
+   * (no string built per lookup). The tag array is the caller's varargs array and never changed.
+   */
+  private static final class Key {
+    private final String name;
+    private final String[] tags;
+    private final int hash;
+
+    Key(String name, String[] tags) {
+      this.name = name;
+      this.tags = tags;
+      this.hash = 31 * name.hashCode() + java.util.Arrays.hashCode(tags);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Key k
+          && hash == k.hash
+          && name.equals(k.name)
+          && java.util.Arrays.equals(tags, k.tags);
+    }
+
+    @Override
+    public int hashCode() {
+      return hash;
+    }
   }
 }

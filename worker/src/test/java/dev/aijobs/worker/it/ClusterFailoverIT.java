@@ -126,10 +126,16 @@ class ClusterFailoverIT {
               describe(first),
               describe(second));
 
-          await()
-              .atMost(Duration.ofSeconds(120))
-              .pollInterval(Duration.ofMillis(500))
-              .until(() -> bot.okIds().size() == JOBS);
+          try {
+            await()
+                .atMost(Duration.ofSeconds(180))
+                .pollInterval(Duration.ofMillis(500))
+                .until(() -> bot.okIds().size() == JOBS);
+          } catch (org.awaitility.core.ConditionTimeoutException e) {
+            // Say where the missing jobs are: a failure here must be diagnosable from its message.
+            throw new AssertionError(
+                diagnosis(bot, onLeader, awayFromLeader) + "; worker logs above", e);
+          }
           System.out.printf(
               "ClusterFailoverIT: %d jobs, %d answered ok, %d results in all (%d duplicates),"
                   + " %d not ok, new leader %s; jobs completed by the worker on the old leader"
@@ -155,6 +161,42 @@ class ClusterFailoverIT {
         }
       }
     }
+  }
+
+  /**
+   * One line on where things stand: jobs not answered (the first few), each worker's jobs in
+   * flight, readiness and completions, and the queues' depths as the broker sees them.
+   */
+  private static String diagnosis(ClusterBot bot, Worker onLeader, Worker awayFromLeader) {
+    List<String> missing = new ArrayList<>();
+    for (int i = 0; i < JOBS; i++) {
+      if (!bot.okIds().contains("c-" + i)) {
+        missing.add("c-" + i);
+      }
+    }
+    String queues;
+    try {
+      queues = script(Duration.ofSeconds(60), "queues").strip().replace('\n', ';');
+    } catch (Exception | AssertionError e) {
+      queues = "unknown (" + e.getMessage() + ")";
+    }
+    return String.format(
+        "%d of %d jobs answered ok, %d results, %d not ok; missing %d: %s; worker on the old"
+            + " leader: ready %s, %d in flight, %.0f completed; worker away from it: ready %s, %d"
+            + " in flight, %.0f completed; queues (name ready unacked consumers leader): %s",
+        bot.okIds().size(),
+        JOBS,
+        bot.results.get(),
+        bot.notOk.get(),
+        missing.size(),
+        missing.subList(0, Math.min(10, missing.size())),
+        onLeader.isReady(),
+        onLeader.inFlight(),
+        completed(onLeader),
+        awayFromLeader.isReady(),
+        awayFromLeader.inFlight(),
+        completed(awayFromLeader),
+        queues);
   }
 
   /** Jobs a worker completed (answered or dead-lettered). */

@@ -67,6 +67,42 @@ class LauncherIT {
         .contains("-XX:MaxRAMPercentage=40");
   }
 
+  /** The memory the JVM sizes its heap from here (the container's limit, else the machine's). */
+  private static long memoryMb() {
+    return ((com.sun.management.OperatingSystemMXBean)
+                java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+            .getTotalMemorySize()
+        >> 20;
+  }
+
+  @Test
+  void aHeapOfHalfAGigabyteOrMoreGetsTheFixedYoungGeneration() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(memoryMb() * 75 / 100 >= 512, "a large heap");
+    Run r = run(Map.of("JAVA_OPTS", "-XX:+PrintCommandLineFlags"), "--version");
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.out()).contains("-XX:NewSize=268435456").contains("-XX:SurvivorRatio=4");
+  }
+
+  @Test
+  void aSmallOrOperatorSizedHeapKeepsTheJvmsOwnYoungGeneration() throws Exception {
+    for (String opts :
+        new String[] {
+          "-Xmx64m -XX:+PrintCommandLineFlags",
+          "-XX:NewRatio=3 -XX:+PrintCommandLineFlags",
+          "-XX:+UseParallelGC -XX:+PrintCommandLineFlags"
+        }) {
+      Run r = run(Map.of("JAVA_OPTS", opts), "--version");
+      assertThat(r.exit()).as(opts + ": " + r.err()).isZero();
+      assertThat(r.out()).as(opts).doesNotContain("NewSize=268435456").doesNotContain("warning");
+      assertThat(r.err()).as(opts).doesNotContain("warning");
+    }
+    org.junit.jupiter.api.Assumptions.assumeTrue(memoryMb() / 100 < 512, "1% of memory is small");
+    Run r =
+        run(Map.of("JAVA_OPTS", "-XX:MaxRAMPercentage=1 -XX:+PrintCommandLineFlags"), "--version");
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.out()).doesNotContain("NewSize=268435456").doesNotContain("warning");
+  }
+
   @Test
   void aCollectorInJavaOptsReplacesTheDefaultOne() throws Exception {
     Run r = run(Map.of("JAVA_OPTS", "-XX:+UseG1GC -XX:+PrintCommandLineFlags"), "--version");
