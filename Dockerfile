@@ -45,8 +45,9 @@ COPY --from=build /src/worker/bin/aijobs-worker /app/bin/aijobs-worker
 USER 10001
 WORKDIR /app
 EXPOSE 9090
-# The launcher's JVM defaults (heap 75% of the container limit, Serial GC, exit on OOM so the
-# orchestrator restarts the worker and its unacked jobs return to ai.jobs); JAVA_OPTS adds to them.
+# The launcher's JVM defaults (heap 75% of the container limit, Serial GC with a 256 MB young
+# generation when the heap holds it, exit on OOM so the orchestrator restarts the worker and its
+# unacked jobs return to ai.jobs); JAVA_OPTS adds to them.
 # It execs java, so java is PID 1 and receives SIGTERM itself (drain, requeue, close, exit 0).
 # Arguments pass through: `docker run aijobs-worker queues stats --uri ...` runs the queue tool.
 ENTRYPOINT ["/app/bin/aijobs-worker"]

@@ -19,6 +19,7 @@ import dev.aijobs.worker.reply.ReplySender;
 import dev.aijobs.worker.route.Clock;
 import dev.aijobs.worker.route.ProviderFeedback;
 import dev.aijobs.worker.route.ProviderGuards;
+import dev.aijobs.worker.warm.WarmUp;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
@@ -50,6 +51,10 @@ public final class Worker implements AutoCloseable {
 
   private final WorkerConfig config;
   private final Resources r = new Resources();
+
+  /** Longest the start-up warm-up may take, however many jobs it was given. */
+  private static final java.time.Duration WARM_UP_BUDGET = java.time.Duration.ofSeconds(30);
+
   private final ReadGate readGate;
   private volatile long publisherDownSince = Long.MAX_VALUE;
   private final InFlightJobs inFlight;
@@ -80,6 +85,25 @@ public final class Worker implements AutoCloseable {
   private static EventLoopGroup newEventLoop(int threads) {
     return new io.netty.channel.nio.NioEventLoopGroup(
         threads, new DefaultThreadFactory(THREAD_PREFIX + "io", true));
+  }
+
+  /** Runs the start-up warm-up (before any broker connection: no job waits for it). */
+  private void warmUp(JobCodec codec) throws InterruptedException {
+    int jobs = config.upstream().warmUpJobs();
+    if (jobs == 0) {
+      return;
+    }
+    WarmUp.Outcome o =
+        WarmUp.run(config, r.group, r.upstream, r.timer, r.dispatch, codec, jobs, WARM_UP_BUDGET);
+    if (o.ok() == jobs) {
+      log.info("warmed up: {} synthetic jobs in {} ms", o.jobs(), o.millis());
+    } else {
+      log.warn(
+          "warm-up: {} of {} synthetic jobs answered in {} ms; starting anyway",
+          o.ok(),
+          jobs,
+          o.millis());
+    }
   }
 
   private void startUp() throws Exception {
@@ -116,6 +140,7 @@ public final class Worker implements AutoCloseable {
 
     r.dispatch =
         Executors.newFixedThreadPool(2, new DefaultThreadFactory(THREAD_PREFIX + "dispatch", true));
+    warmUp(codec);
     EventLoop amqpLoop = r.group.next(); // both connections on one loop: acks never wait
     DefaultThreadFactory amqpThreads = new DefaultThreadFactory(THREAD_PREFIX + "amqp", true);
     ConnectionFactory cf = BrokerConnections.factory(config, amqpLoop, r.dispatch, amqpThreads);

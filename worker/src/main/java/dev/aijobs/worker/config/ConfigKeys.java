@@ -27,6 +27,7 @@ public final class ConfigKeys {
   public static final String HTTP_HOST = "AIJOBS_HTTP_HOST";
   public static final String HTTP_PORT = "AIJOBS_HTTP_PORT";
   public static final String IO_THREADS = "AIJOBS_IO_THREADS";
+  public static final String WARM_UP_JOBS = "AIJOBS_WARM_UP_JOBS";
   public static final String SUMMARY_INTERVAL = "AIJOBS_SUMMARY_INTERVAL";
   public static final String LIVENESS_TIMEOUT = "AIJOBS_LIVENESS_TIMEOUT";
   public static final String MAX_ATTEMPTS = "AIJOBS_MAX_ATTEMPTS";
@@ -122,6 +123,7 @@ public final class ConfigKeys {
           HTTP_HOST,
           HTTP_PORT,
           IO_THREADS,
+          WARM_UP_JOBS,
           SUMMARY_INTERVAL,
           LIVENESS_TIMEOUT,
           MAX_ATTEMPTS,

@@ -82,7 +82,8 @@ public final class ConfigLoader {
             trustStore(
                 v,
                 ConfigKeys.UPSTREAM_TLS_TRUST_STORE,
-                ConfigKeys.UPSTREAM_TLS_TRUST_STORE_PASSWORD));
+                ConfigKeys.UPSTREAM_TLS_TRUST_STORE_PASSWORD),
+            v.integer(ConfigKeys.WARM_UP_JOBS).orElse(WorkerConfig.Upstream.DEFAULTS.warmUpJobs()));
     WorkerConfig.Logging logging =
         new WorkerConfig.Logging(
             v.string(ConfigKeys.LOG_LEVEL).orElse(WorkerConfig.Logging.DEFAULTS.level()),

@@ -319,13 +319,20 @@ public record WorkerConfig(
    *
    * @param ioThreads Netty event-loop threads shared by the HTTP client, AMQP and the endpoint
    * @param trustStore trust store for TLS to providers; null means the JVM's default CAs
+   * @param warmUpJobs synthetic jobs run through the job path against a loopback stub at start-up,
+   *     before the first real one is taken (0: none)
    */
-  public record Upstream(int ioThreads, TrustStore trustStore) {
+  public record Upstream(int ioThreads, TrustStore trustStore, int warmUpJobs) {
+    /** Enough for the JIT to compile the job path (about 1 to 3 s of a fresh worker's start). */
+    public static final int DEFAULT_WARM_UP_JOBS = 10_000;
+
     public static final Upstream DEFAULTS =
-        new Upstream(Math.max(2, Runtime.getRuntime().availableProcessors()), null);
+        new Upstream(
+            Math.max(2, Runtime.getRuntime().availableProcessors()), null, DEFAULT_WARM_UP_JOBS);
 
     public Upstream {
       Check.range(ConfigKeys.IO_THREADS, ioThreads, 1, 256);
+      Check.range(ConfigKeys.WARM_UP_JOBS, warmUpJobs, 0, 1_000_000);
     }
   }
 

@@ -34,6 +34,9 @@ final class SdkEnv {
     env.put("AIJOBS_HTTP_PORT", "0");
     env.put("AIJOBS_SUMMARY_INTERVAL", "0s");
     env.put("AIJOBS_DRAIN_TIMEOUT", "10s");
+    // No start-up warm-up: these tests start many workers, and what it speeds up is measured by
+    // the bench (ShippedSettingsIT runs the shipped default).
+    env.put("AIJOBS_WARM_UP_JOBS", "0");
     // Fewer concurrent upstream calls than the default, so that 10,000 jobs in a burst do not
     // time out against the one-thread mock upstream on a 2-core machine.
     env.put("AIJOBS_MAX_IN_FLIGHT", "500");

@@ -127,6 +127,9 @@ class GatewayIT {
     env.put("AIJOBS_HTTP_HOST", "127.0.0.1");
     env.put("AIJOBS_HTTP_PORT", "0");
     env.put("AIJOBS_SUMMARY_INTERVAL", "0s");
+    // No start-up warm-up: these tests start many workers, and what it speeds up is measured by
+    // the bench (ShippedSettingsIT runs the shipped default).
+    env.put("AIJOBS_WARM_UP_JOBS", "0");
     return env;
   }
 

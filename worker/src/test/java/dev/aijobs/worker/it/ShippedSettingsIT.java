@@ -155,7 +155,8 @@ class ShippedSettingsIT {
   }
 
   private static void assertAnswers(Map<String, String> env, String... providers) throws Exception {
-    try (Worker worker = Worker.start(ConfigLoader.load(ConfigSource.of(env)));
+    WorkerConfig config = ConfigLoader.load(ConfigSource.of(env));
+    try (Worker worker = Worker.start(config);
         BotSide bot = new BotSide()) {
       await().atMost(Duration.ofSeconds(10)).until(worker::isReady);
       for (String p : providers) {
@@ -166,6 +167,21 @@ class ShippedSettingsIT {
         JsonNode r = bot.result("shipped-" + p);
         assertThat(r.path("status").asText()).as(p + ": " + r).isEqualTo("ok");
       }
+      // The shipped settings keep the start-up warm-up; none of its synthetic jobs is counted.
+      assertThat(config.upstream().warmUpJobs()).isPositive();
+      assertThat(
+              io.micrometer.core.instrument.search.Search.in(worker.registry())
+                  .tag("provider", dev.aijobs.worker.warm.WarmUp.PROVIDER)
+                  .meters())
+          .isEmpty();
+      assertThat(
+              io.micrometer.core.instrument.search.Search.in(worker.registry())
+                  .name(dev.aijobs.worker.metrics.WorkerMetrics.JOBS_COMPLETED)
+                  .counters()
+                  .stream()
+                  .mapToDouble(io.micrometer.core.instrument.Counter::count)
+                  .sum())
+          .isEqualTo(providers.length);
     }
   }
 

@@ -47,6 +47,8 @@ final class WorkerProcess implements AutoCloseable {
     Path log = Path.of("target", "it-" + name + ".log");
     ProcessBuilder pb = launcher();
     pb.environment().put("JAVA_OPTS", javaOpts);
+    // No start-up warm-up unless a test asks for one: each process would pay it at its start.
+    pb.environment().put("AIJOBS_WARM_UP_JOBS", "0");
     pb.environment().putAll(env);
     pb.environment().put("AIJOBS_HTTP_PORT", String.valueOf(port));
     pb.redirectErrorStream(true).redirectOutput(log.toFile());

@@ -23,6 +23,9 @@ final class Workers {
     env.put("AIJOBS_HTTP_PORT", "0");
     env.put("AIJOBS_SUMMARY_INTERVAL", "0s");
     env.put("AIJOBS_DRAIN_TIMEOUT", "10s");
+    // No start-up warm-up: these tests start many workers, and what it speeds up is measured by
+    // the bench (ShippedSettingsIT runs the shipped default).
+    env.put("AIJOBS_WARM_UP_JOBS", "0");
     return env;
   }
 
