@@ -35,12 +35,14 @@ amqp_port() { echo $((5680 + $(idx "$1"))); }
 dist_port() { echo $((25680 + $(idx "$1"))); }
 node_name() { echo "$1@localhost"; }
 
-# Runs a command as rabbitmq with the cookie's HOME, whether we are root or rabbitmq already.
+# Runs a command as rabbitmq with the cookie's HOME, whether we are root or rabbitmq already, from
+# / : in a working directory rabbitmq may not read (a checkout in a mktemp -d folder) the Erlang
+# code server prints eacces errors on stdout, which would garble the output read below.
 as_rabbitmq() {
   if [ "$(id -u)" = "$(id -u rabbitmq)" ]; then
-    env HOME=/var/lib/rabbitmq "$@"
+    (cd / && env HOME=/var/lib/rabbitmq "$@")
   elif [ "$(id -u)" = 0 ]; then
-    runuser -u rabbitmq -- env HOME=/var/lib/rabbitmq "$@"
+    (cd / && runuser -u rabbitmq -- env HOME=/var/lib/rabbitmq "$@")
   else
     die "run me as root or as rabbitmq"
   fi
