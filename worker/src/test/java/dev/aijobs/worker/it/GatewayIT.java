@@ -14,7 +14,6 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -75,7 +74,7 @@ class GatewayIT {
 
   @Test
   void azureStyleGatewayGetsItsQueryKeyHeaderAndExtraHeaders() throws Exception {
-    Map<String, String> env = env();
+    Map<String, String> env = Workers.env();
     env.put(
         "AIJOBS_PROVIDER_AZURE_BASE_URL",
         "http://127.0.0.1:"
@@ -107,7 +106,7 @@ class GatewayIT {
 
   @Test
   void streamUsageCanBeTurnedOffAndBearerIsTheDefault() throws Exception {
-    Map<String, String> env = env();
+    Map<String, String> env = Workers.env();
     env.put(
         "AIJOBS_PROVIDER_LOCAL_BASE_URL",
         "http://127.0.0.1:" + server.getAddress().getPort() + "/v1");
@@ -119,18 +118,6 @@ class GatewayIT {
     assertThat(seen.get(0).path()).isEqualTo("/v1/chat/completions");
     assertThat(seen.get(0).headers().getFirst("Authorization")).isEqualTo("Bearer local-key");
     assertThat(seen.get(0).body().has("stream_options")).isFalse();
-  }
-
-  private static Map<String, String> env() {
-    Map<String, String> env = new HashMap<>();
-    env.put("AIJOBS_AMQP_URI", ItBroker.uri());
-    env.put("AIJOBS_HTTP_HOST", "127.0.0.1");
-    env.put("AIJOBS_HTTP_PORT", "0");
-    env.put("AIJOBS_SUMMARY_INTERVAL", "0s");
-    // No start-up warm-up: these tests start many workers, and what it speeds up is measured by
-    // the bench (ShippedSettingsIT runs the shipped default).
-    env.put("AIJOBS_WARM_UP_JOBS", "0");
-    return env;
   }
 
   private static JsonNode run(Map<String, String> env, String provider, boolean stream)

@@ -16,9 +16,15 @@ final class Workers {
 
   /** Environment for a worker (in-process or as a process) against the test broker and mock. */
   static Map<String, String> env(MockUpstream upstream) {
+    Map<String, String> env = env();
+    env.put("AIJOBS_PROVIDER_MOCK_BASE_URL", upstream.baseUrl());
+    return env;
+  }
+
+  /** Environment for a worker against the test broker, without providers (the caller adds them). */
+  static Map<String, String> env() {
     Map<String, String> env = new HashMap<>();
     env.put("AIJOBS_AMQP_URI", ItBroker.uri());
-    env.put("AIJOBS_PROVIDER_MOCK_BASE_URL", upstream.baseUrl());
     env.put("AIJOBS_HTTP_HOST", "127.0.0.1");
     env.put("AIJOBS_HTTP_PORT", "0");
     env.put("AIJOBS_SUMMARY_INTERVAL", "0s");
