@@ -7,6 +7,8 @@
 #   scripts/cluster.sh stop         stops the three nodes, removes their files (idempotent)
 #   scripts/cluster.sh status       "up" (exit 0) when all three nodes run and are clustered, else "down"
 #   scripts/cluster.sh pid cN       OS pid of node cN (to kill -9 it)
+#   scripts/cluster.sh restart cN   starts node cN again after it was killed (it rejoins the cluster)
+#   scripts/cluster.sh ctl cN ARGS  rabbitmqctl ARGS on node cN (e.g. stop_app, start_app)
 #   scripts/cluster.sh leader [Q]   node name of the leader of quorum queue Q (default ai.jobs)
 #   scripts/cluster.sh queues       the cluster's queues, one a line: name, ready, unacked,
 #                                   consumers, leader
@@ -163,6 +165,19 @@ case "${1:-}" in
     [ -n "${2:-}" ] || die "usage: $0 pid c1|c2|c3"
     pid_of "$2" || die "node $2 is not running"
     ;;
+  restart)
+    [ -n "${2:-}" ] || die "usage: $0 restart c1|c2|c3"
+    pid_of "$2" >/dev/null && die "node $2 is running"
+    start_node "$2"
+    await_node "$2"
+    echo "cluster: $2 up again"
+    ;;
+  ctl)
+    [ -n "${2:-}" ] && [ -n "${3:-}" ] || die "usage: $0 ctl c1|c2|c3 ARGS"
+    n="$2"
+    shift 2
+    ctl -q -n "$(node_name "$n")" "$@"
+    ;;
   leader)
     queue="${2:-ai.jobs}"
     for n in "${NODES[@]}"; do
@@ -193,6 +208,6 @@ case "${1:-}" in
     die "no running node answers"
     ;;
   *)
-    die "usage: $0 start|stop|status|pid cN|leader [queue]|queues|connections"
+    die "usage: $0 start|stop|status|pid cN|restart cN|ctl cN ARGS|leader [queue]|queues|connections"
     ;;
 esac
