@@ -169,6 +169,10 @@ public final class Worker implements AutoCloseable {
         .register(r.registry);
     ConfirmingPublisher publisher = new ConfirmingPublisher(r.publishConnection, amqpLoop);
     r.publisher = publisher;
+    io.micrometer.core.instrument.FunctionCounter.builder(
+            "aijobs.publish.channel.renewals", publisher, ConfirmingPublisher::renewals)
+        .description("publish channels replaced because the broker kept refusing a destination")
+        .register(r.registry);
     publisher.onState(
         up -> {
           readGate.publisherDown(!up);

@@ -25,22 +25,42 @@ import org.slf4j.LoggerFactory;
  * writes without ever waiting for socket writability, so no caller thread blocks, and sequence
  * numbers are taken and used without a lock. The number of unconfirmed messages is bounded by the
  * worker's in-flight budget (one result per job).
+ *
+ * <p>A channel that keeps refusing one destination while the broker has no reason to (RabbitMQ 3.10
+ * nacks every later publish of a channel to a quorum queue whose leader's node was down when that
+ * channel first published to it, even once a new leader runs) is replaced: after {@value
+ * #RENEW_AFTER_NACKS} refusals in a row of one destination, at most once every {@value
+ * #RENEW_INTERVAL_MS} ms, a new channel takes the publishes and the old one is closed once its
+ * confirms are in. A queue that really refuses (a full queue with {@code reject-publish}) goes on
+ * refusing on the new channel.
  */
 public final class ConfirmingPublisher {
   private static final Logger log = LoggerFactory.getLogger(ConfirmingPublisher.class);
 
+  /** Refusals in a row of one destination after which the channel is replaced. */
+  static final int RENEW_AFTER_NACKS = 3;
+
+  /** At most one replacement per this interval (a queue that really refuses stays refused). */
+  static final long RENEW_INTERVAL_MS = 5_000;
+
   private final Connection connection;
-  private volatile Channel channel;
+  private volatile Tracked current;
   private volatile java.util.function.Consumer<Boolean> onState = up -> {};
   private final EventLoop loop;
-  private final ConcurrentNavigableMap<Long, CompletableFuture<Void>> pending =
-      new ConcurrentSkipListMap<>();
+  private final int renewAfterNacks;
+  private final long renewIntervalNanos;
 
   private final java.util.concurrent.atomic.AtomicLong unconfirmedBytes =
       new java.util.concurrent.atomic.AtomicLong();
 
-  /** Mandatory messages the broker returned, by sequence number, until their confirm arrives. */
-  private final Map<Long, UnroutableException> returned = new ConcurrentHashMap<>();
+  /** Destination (exchange and routing key) to the broker's refusals of it in a row. */
+  private final Map<String, Integer> nackStreaks = new ConcurrentHashMap<>();
+
+  private final java.util.concurrent.atomic.AtomicBoolean renewing =
+      new java.util.concurrent.atomic.AtomicBoolean();
+  private volatile long lastRenewal;
+  private final java.util.concurrent.atomic.AtomicLong renewals =
+      new java.util.concurrent.atomic.AtomicLong();
 
   private static final long MAX_REOPEN_DELAY_MS = 5_000;
 
@@ -53,6 +73,22 @@ public final class ConfirmingPublisher {
             return t;
           });
 
+  /** A message published and not yet confirmed: its future and where it went. */
+  private record Pending(CompletableFuture<Void> confirmed, String destination) {}
+
+  /** One channel and the messages published on it that await the broker's confirm. */
+  private static final class Tracked {
+    final Channel channel;
+    final ConcurrentNavigableMap<Long, Pending> pending = new ConcurrentSkipListMap<>();
+
+    /** Mandatory messages the broker returned, by sequence number, until their confirm arrives. */
+    final Map<Long, UnroutableException> returned = new ConcurrentHashMap<>();
+
+    Tracked(Channel channel) {
+      this.channel = channel;
+    }
+  }
+
   /** Header that carries a mandatory message's sequence number, to match its return. */
   static final String SEQ_HEADER = "x-aijobs-publish-seq";
 
@@ -63,16 +99,26 @@ public final class ConfirmingPublisher {
    * automatic recovery.
    */
   public ConfirmingPublisher(Connection connection, EventLoop loop) throws IOException {
+    this(connection, loop, RENEW_AFTER_NACKS, RENEW_INTERVAL_MS);
+  }
+
+  /** As above, with the channel replacement's thresholds (tests use shorter ones). */
+  ConfirmingPublisher(
+      Connection connection, EventLoop loop, int renewAfterNacks, long renewIntervalMs)
+      throws IOException {
     this.connection = connection;
     this.loop = loop;
-    this.channel = open();
+    this.renewAfterNacks = renewAfterNacks;
+    this.renewIntervalNanos = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(renewIntervalMs);
+    this.lastRenewal = System.nanoTime() - renewIntervalNanos;
+    this.current = open();
     if (connection instanceof com.rabbitmq.client.Recoverable r) {
       // A channel the broker closed is not recovered with its connection: open a new one then.
       r.addRecoveryListener(
           new com.rabbitmq.client.RecoveryListener() {
             @Override
             public void handleRecovery(com.rabbitmq.client.Recoverable recoverable) {
-              if (!channel.isOpen()) {
+              if (!current.channel.isOpen()) {
                 reopenLater(0);
               }
             }
@@ -89,8 +135,9 @@ public final class ConfirmingPublisher {
     listener.accept(isOpen());
   }
 
-  private Channel open() throws IOException {
+  private Tracked open() throws IOException {
     Channel ch = connection.createChannel();
+    Tracked tracked = new Tracked(ch);
     if (ch instanceof com.rabbitmq.client.Recoverable r) {
       r.addRecoveryListener(
           new com.rabbitmq.client.RecoveryListener() {
@@ -108,12 +155,12 @@ public final class ConfirmingPublisher {
         new ConfirmListener() {
           @Override
           public void handleAck(long seq, boolean multiple) {
-            settle(seq, multiple, null);
+            settle(tracked, seq, multiple, false);
           }
 
           @Override
           public void handleNack(long seq, boolean multiple) {
-            settle(seq, multiple, new IOException("broker refused the message (nack)"));
+            settle(tracked, seq, multiple, true);
           }
         });
     ch.addReturnListener(
@@ -124,17 +171,20 @@ public final class ConfirmingPublisher {
                   : r.getProperties().getHeaders().get(SEQ_HEADER);
           if (seq instanceof Number n) {
             // The return comes before the confirm of the same message: settle() fails it.
-            returned.put(
+            tracked.returned.put(
                 n.longValue(),
                 new UnroutableException(r.getExchange(), r.getRoutingKey(), r.getReplyText()));
           }
         });
-    ch.addShutdownListener(this::onShutdown);
-    return ch;
+    ch.addShutdownListener(cause -> onShutdown(tracked, cause));
+    return tracked;
   }
 
-  private void onShutdown(ShutdownSignalException cause) {
-    failAll(cause);
+  private void onShutdown(Tracked tracked, ShutdownSignalException cause) {
+    failAll(tracked, cause);
+    if (tracked != current) {
+      return; // a replaced channel, closed by renew()
+    }
     if (!cause.isInitiatedByApplication()) {
       onState.accept(false);
     }
@@ -155,11 +205,11 @@ public final class ConfirmingPublisher {
     }
     reopener.schedule(
         () -> {
-          if (channel.isOpen() || !connection.isOpen()) {
+          if (current.channel.isOpen() || !connection.isOpen()) {
             return; // open again, or the connection's recovery will bring it back
           }
           try {
-            channel = open();
+            current = open();
             log.info("publish channel open again");
             onState.accept(true);
           } catch (IOException | RuntimeException e) {
@@ -179,7 +229,12 @@ public final class ConfirmingPublisher {
 
   /** Whether results can be published now. */
   public boolean isOpen() {
-    return channel.isOpen();
+    return current.channel.isOpen();
+  }
+
+  /** Channels replaced because they kept refusing a destination. */
+  public long renewals() {
+    return renewals.get();
   }
 
   /**
@@ -206,7 +261,7 @@ public final class ConfirmingPublisher {
 
   /** Messages published and not yet confirmed. */
   public int unconfirmed() {
-    return pending.size();
+    return current.pending.size();
   }
 
   /** Bytes of the bodies published and not yet confirmed (or failed). */
@@ -224,15 +279,16 @@ public final class ConfirmingPublisher {
     unconfirmedBytes.addAndGet(body.length);
     confirmed.whenComplete((v, e) -> unconfirmedBytes.addAndGet(-body.length));
     long seq = -1;
+    Tracked tracked = current;
     try {
-      Channel ch = channel;
+      Channel ch = tracked.channel;
       seq = ch.getNextPublishSeqNo();
-      pending.put(seq, confirmed);
+      tracked.pending.put(seq, new Pending(confirmed, exchange + "/" + routingKey));
       ch.basicPublish(
           exchange, routingKey, mandatory, mandatory ? withSeq(props, seq) : props, body);
     } catch (Exception | Error e) {
       if (seq >= 0) {
-        pending.remove(seq);
+        tracked.pending.remove(seq);
       }
       confirmed.completeExceptionally(e);
     }
@@ -245,46 +301,105 @@ public final class ConfirmingPublisher {
     return props.builder().headers(headers).build();
   }
 
-  private void settle(long seq, boolean multiple, Exception failure) {
+  private void settle(Tracked tracked, long seq, boolean multiple, boolean nacked) {
     if (multiple) {
-      Map<Long, CompletableFuture<Void>> head = pending.headMap(seq, true);
-      for (Map.Entry<Long, CompletableFuture<Void>> e : head.entrySet()) {
-        complete(e.getValue(), outcome(e.getKey(), failure));
+      Map<Long, Pending> head = tracked.pending.headMap(seq, true);
+      for (Map.Entry<Long, Pending> e : head.entrySet()) {
+        complete(tracked, e.getKey(), e.getValue(), nacked);
       }
       head.clear();
     } else {
-      CompletableFuture<Void> f = pending.remove(seq);
-      if (f != null) {
-        complete(f, outcome(seq, failure));
+      Pending p = tracked.pending.remove(seq);
+      if (p != null) {
+        complete(tracked, seq, p, nacked);
       }
     }
   }
 
-  private Exception outcome(long seq, Exception failure) {
-    UnroutableException unroutable = returned.isEmpty() ? null : returned.remove(seq);
-    return unroutable != null ? unroutable : failure;
-  }
-
-  private static void complete(CompletableFuture<Void> f, Exception failure) {
-    if (failure == null) {
-      f.complete(null);
+  private void complete(Tracked tracked, long seq, Pending p, boolean nacked) {
+    UnroutableException unroutable =
+        tracked.returned.isEmpty() ? null : tracked.returned.remove(seq);
+    if (unroutable != null) {
+      p.confirmed().completeExceptionally(unroutable);
+    } else if (nacked) {
+      int streak = nackStreaks.merge(p.destination(), 1, Integer::sum);
+      if (streak >= renewAfterNacks) {
+        renewSoon(p.destination(), streak);
+      }
+      p.confirmed().completeExceptionally(new IOException("broker refused the message (nack)"));
     } else {
-      f.completeExceptionally(failure);
+      if (!nackStreaks.isEmpty()) {
+        nackStreaks.remove(p.destination());
+      }
+      p.confirmed().complete(null);
     }
   }
 
-  private void failAll(ShutdownSignalException cause) {
-    returned.clear();
-    if (!pending.isEmpty()) {
+  /**
+   * Replaces the channel (on the reopen thread: opening and closing wait for the broker) unless one
+   * was replaced less than the renewal interval ago.
+   */
+  private void renewSoon(String destination, int streak) {
+    if (System.nanoTime() - lastRenewal < renewIntervalNanos
+        || reopener.isShutdown()
+        || !renewing.compareAndSet(false, true)) {
+      return;
+    }
+    log.warn(
+        "the broker refused {} messages in a row to {}; publishing on a new channel",
+        streak,
+        destination);
+    try {
+      reopener.execute(this::renew);
+    } catch (java.util.concurrent.RejectedExecutionException stopping) {
+      renewing.set(false);
+    }
+  }
+
+  private void renew() {
+    try {
+      Tracked old = current;
+      if (!old.channel.isOpen() || !connection.isOpen()) {
+        return; // reopening or recovering makes a new channel anyway
+      }
+      current = open();
+      nackStreaks.clear();
+      renewals.incrementAndGet();
+      try {
+        // Let the confirms of what was published on the old channel arrive, then close it: what
+        // is still unconfirmed then fails and its publisher tries again.
+        old.channel.waitForConfirms(2_000);
+      } catch (java.util.concurrent.TimeoutException | RuntimeException e) {
+        log.debug("closing the replaced publish channel before all confirms arrived: {}", e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      try {
+        old.channel.close();
+      } catch (IOException | java.util.concurrent.TimeoutException | RuntimeException e) {
+        log.debug("closing the replaced publish channel: {}", e.toString());
+      }
+    } catch (IOException | RuntimeException e) {
+      log.warn("cannot open a new publish channel ({}); keeping the old one", e.toString());
+    } finally {
+      lastRenewal = System.nanoTime();
+      renewing.set(false);
+    }
+  }
+
+  private void failAll(Tracked tracked, ShutdownSignalException cause) {
+    tracked.returned.clear();
+    if (!tracked.pending.isEmpty()) {
       log.warn(
           "publish channel closed with {} unconfirmed messages: {}",
-          pending.size(),
+          tracked.pending.size(),
           cause.getMessage());
     }
-    for (Long seq : pending.keySet()) {
-      CompletableFuture<Void> f = pending.remove(seq);
-      if (f != null) {
-        f.completeExceptionally(new IOException("publish channel closed before confirm", cause));
+    for (Long seq : tracked.pending.keySet()) {
+      Pending p = tracked.pending.remove(seq);
+      if (p != null) {
+        p.confirmed()
+            .completeExceptionally(new IOException("publish channel closed before confirm", cause));
       }
     }
   }

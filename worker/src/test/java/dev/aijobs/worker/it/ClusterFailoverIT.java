@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Address;
+import com.rabbitmq.client.AddressResolver;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
@@ -15,6 +16,7 @@ import dev.aijobs.protocol.Topology;
 import dev.aijobs.testkit.MockUpstream;
 import dev.aijobs.worker.Worker;
 import dev.aijobs.worker.metrics.WorkerMetrics;
+import dev.aijobs.worker.reply.ConfirmingPublisher;
 import io.micrometer.core.instrument.search.Search;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -32,7 +34,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * A kill -9 of the node leading the {@code ai.jobs} quorum queue, in a 3-node cluster started by
@@ -41,8 +46,12 @@ import org.junit.jupiter.api.Test;
  * it loses its connection and reconnects; one connected only to the other two nodes, so it keeps
  * its connections while the queue elects a new leader under it. Every job still gets an ok result
  * (some twice: a job redelivered after the loss may be answered again), and the worker away from
- * the leader goes on taking jobs.
+ * the leader goes on taking jobs. The bot's quorum reply queue is led by the killed node too, so
+ * results are first published while it elects a new leader: RabbitMQ 3.10 then keeps refusing a
+ * channel whose first publish to that queue came in the election, and the worker replaces such a
+ * channel ({@code ConfirmingPublisher}).
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ClusterFailoverIT {
   private static final int JOBS = 300;
   private static final String SCRIPT = "../scripts/cluster.sh";
@@ -63,11 +72,11 @@ class ClusterFailoverIT {
   }
 
   @Test
+  @Order(1)
   void killingTheQueueLeaderLosesNoJob() throws Exception {
     try (MockUpstream upstream =
-            MockUpstream.start(
-                MockUpstream.Options.builder().latency(Duration.ofMillis(300)).build());
-        ClusterBot bot = new ClusterBot()) {
+        MockUpstream.start(
+            MockUpstream.Options.builder().latency(Duration.ofMillis(300)).build())) {
       Map<String, String> env = Workers.env(upstream);
       env.put("AIJOBS_AMQP_URI", "amqp://guest:guest@127.0.0.1:5681/%2F");
       env.put("AIJOBS_AMQP_ADDRESSES", ADDRESSES);
@@ -93,7 +102,11 @@ class ClusterFailoverIT {
                 .map(Map.Entry::getValue)
                 .sorted()
                 .collect(Collectors.joining(",")));
-        try (Worker awayFromLeader = Worker.start(Workers.config(env))) {
+        try (ClusterBot bot = new ClusterBot(node);
+            Worker awayFromLeader = Worker.start(Workers.config(env))) {
+          assertThat(script(Duration.ofSeconds(90), "leader", REPLY_QUEUE).strip())
+              .as("the bot's reply queue is led by the node that will be killed")
+              .isEqualTo(leader);
           await().atMost(Duration.ofSeconds(60)).until(awayFromLeader::isReady);
           List<String[]> second = workerConnections();
           second.removeIf(c -> first.stream().anyMatch(f -> f[1].equals(c[1])));
@@ -160,6 +173,133 @@ class ClusterFailoverIT {
               .isGreaterThan(awayInFlight);
         }
       }
+    }
+  }
+
+  /**
+   * The RabbitMQ 3.10 fault behind a channel that keeps refusing a quorum queue, made certain: the
+   * queue is led by c1, c3's app is stopped and c1 is killed, so the queue has no leader when the
+   * publisher's channel (on c2) first publishes to it, and the broker refuses that. Once c3 is back
+   * the queue elects a leader, yet that channel would go on refusing it: the publisher replaces the
+   * channel and the next message is confirmed.
+   */
+  @Test
+  @Order(2)
+  void aChannelThatKeepsRefusingAQueueWithANewLeaderIsReplaced() throws Exception {
+    for (String n : ADDRESS.keySet()) {
+      if (!running(n)) {
+        script(Duration.ofMinutes(3), "restart", n); // the node the test above killed
+      }
+    }
+    await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1)).until(() -> up());
+    String queue = "aijobs.it.cluster.stuck";
+    ConnectionFactory cf = new ConnectionFactory();
+    cf.setUsername("guest");
+    cf.setPassword("guest");
+    cf.setVirtualHost("/");
+    try (Connection declaring =
+        cf.newConnection(List.of(Address.parseAddress(ADDRESS.get("c1"))), "aijobs-it-declare")) {
+      Channel ch = declaring.createChannel();
+      ch.queueDelete(queue);
+      ch.queueDeclare(queue, true, false, false, Map.of("x-queue-type", "quorum"));
+    }
+    assertThat(script(Duration.ofSeconds(90), "leader", queue).strip()).isEqualTo("c1@localhost");
+    @SuppressWarnings("deprecation") // as the worker: a Netty event loop for AMQP publishes
+    io.netty.channel.EventLoopGroup group = new io.netty.channel.nio.NioEventLoopGroup(1);
+    try (Connection onC2 =
+        cf.newConnection(
+            List.of(Address.parseAddress(ADDRESS.get("c2"))), "aijobs-it-cluster-publisher")) {
+      ConfirmingPublisher publisher = new ConfirmingPublisher(onC2, group.next());
+      try {
+        script(Duration.ofSeconds(60), "ctl", "c3", "stop_app");
+        run(
+            Duration.ofSeconds(10),
+            "kill",
+            "-9",
+            script(Duration.ofSeconds(10), "pid", "c1").strip());
+        assertThat(outcome(publisher, queue))
+            .as("the first publish to a queue without a leader")
+            .isEqualTo("nack");
+        script(Duration.ofSeconds(60), "ctl", "c3", "start_app");
+        await()
+            .atMost(Duration.ofSeconds(60))
+            .pollInterval(Duration.ofSeconds(1))
+            .until(() -> !leaderOf(queue).equals("c1@localhost"));
+        List<String> outcomes = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try {
+          await()
+              .atMost(Duration.ofSeconds(60))
+              .pollInterval(Duration.ofMillis(200))
+              .until(
+                  () -> {
+                    outcomes.add(outcome(publisher, queue));
+                    return outcomes.get(outcomes.size() - 1).equals("ack");
+                  });
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+          throw new AssertionError(
+              String.format(
+                  "no publish confirmed within 60 s of the new leader %s: %d publishes, the last"
+                      + " %s; channels replaced: %d",
+                  leaderOf(queue),
+                  outcomes.size(),
+                  outcomes.get(outcomes.size() - 1),
+                  publisher.renewals()),
+              e);
+        }
+        System.out.printf(
+            "ClusterFailoverIT: new leader %s; publishes after it: %s; channels replaced: %d%n",
+            leaderOf(queue), outcomes, publisher.renewals());
+        assertThat(publisher.renewals()).as("channels replaced").isPositive();
+        try (Channel ch = onC2.createChannel()) {
+          ch.queueDelete(queue);
+        }
+      } finally {
+        publisher.close();
+      }
+    } finally {
+      group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+    }
+  }
+
+  /** "ack", "nack" or the failure of one publish to {@code queue}. */
+  private static String outcome(ConfirmingPublisher publisher, String queue) throws Exception {
+    try {
+      publisher
+          .publish(
+              "",
+              queue,
+              new AMQP.BasicProperties.Builder().deliveryMode(2).build(),
+              "m".getBytes(StandardCharsets.UTF_8))
+          .get(30, TimeUnit.SECONDS);
+      return "ack";
+    } catch (java.util.concurrent.ExecutionException e) {
+      return e.getCause().getMessage().contains("nack") ? "nack" : e.getCause().toString();
+    }
+  }
+
+  private static String leaderOf(String queue) {
+    try {
+      return script(Duration.ofSeconds(90), "leader", queue).strip();
+    } catch (Exception | AssertionError e) {
+      return "unknown";
+    }
+  }
+
+  private static boolean running(String node) {
+    try {
+      script(Duration.ofSeconds(10), "pid", node);
+      return true;
+    } catch (Exception | AssertionError e) {
+      return false;
+    }
+  }
+
+  private static boolean up() {
+    try {
+      script(Duration.ofSeconds(90), "status");
+      return true;
+    } catch (Exception | AssertionError e) {
+      return false;
     }
   }
 
@@ -238,7 +378,8 @@ class ClusterFailoverIT {
     private final Channel publish;
     private final Channel consume;
 
-    ClusterBot() throws Exception {
+    /** Connects to {@code node} first (it declares its reply queue there), the others after. */
+    ClusterBot(String node) throws Exception {
       ConnectionFactory cf = new ConnectionFactory();
       cf.setUsername("guest");
       cf.setPassword("guest");
@@ -246,7 +387,27 @@ class ClusterFailoverIT {
       cf.setAutomaticRecoveryEnabled(true);
       cf.setTopologyRecoveryEnabled(true);
       cf.setNetworkRecoveryInterval(500);
-      connection = cf.newConnection(Address.parseAddresses(ADDRESSES), "aijobs-it-cluster-bot");
+      List<Address> addresses = new ArrayList<>();
+      addresses.add(Address.parseAddress(ADDRESS.get(node)));
+      ADDRESS.entrySet().stream()
+          .filter(e -> !e.getKey().equals(node))
+          .forEach(e -> addresses.add(Address.parseAddress(e.getValue())));
+      // In this order, not shuffled: recovery after the kill goes to the next node.
+      AddressResolver inOrder =
+          new AddressResolver() {
+            @Override
+            public List<Address> getAddresses() {
+              return addresses;
+            }
+
+            @Override
+            public List<Address> maybeShuffle(List<Address> input) {
+              return input;
+            }
+          };
+      connection =
+          cf.newConnection(
+              (java.util.concurrent.ExecutorService) null, inOrder, "aijobs-it-cluster-bot");
       publish = connection.createChannel();
       Topology.declareProducerSide(publish);
       publish.confirmSelect();

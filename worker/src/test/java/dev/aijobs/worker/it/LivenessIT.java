@@ -126,6 +126,7 @@ class LivenessIT {
     }
     try {
       double failuresBefore = counter(RIG.worker(), "aijobs_reply_failures_total");
+      double renewalsBefore = counter(RIG.worker(), "aijobs_publish_channel_renewals_total");
       ObjectNode job = BotSide.job("refused-1", "mock", "m-refused", "hi");
       job.put("deadline_ms", System.currentTimeMillis() + 2_000);
       RIG.bot()
@@ -145,6 +146,9 @@ class LivenessIT {
       assertThat(RIG.upstream().requestCount("m-refused")).as("provider calls").isEqualTo(1);
       assertThat(counter(RIG.worker(), "aijobs_reply_failures_total"))
           .isGreaterThan(failuresBefore);
+      // Refused again and again: the worker tried a new channel too, and the queue refused that.
+      assertThat(counter(RIG.worker(), "aijobs_publish_channel_renewals_total"))
+          .isGreaterThan(renewalsBefore);
     } finally {
       try (Connection c = ItBroker.connectionFactory().newConnection("aijobs-it-bot-guard");
           Channel ch = c.createChannel()) {
