@@ -216,3 +216,32 @@ async def test_duplicates_are_delivered_once_and_chunks_in_seq_order(make_client
     await _publish_reply(channel, client.reply_queue, job_id, ok)
     await asyncio.sleep(0.5)
     assert unclaimed == []  # the duplicates were dropped, not handed to on_unclaimed
+
+
+async def test_refused_again_and_again_jobs_go_out_on_a_new_channel(make_client, cleanup):
+    # A full queue that refuses publishes (nack): every job fails with PublishError, and after
+    # three refusals in a row the client publishes on a new channel, once per interval.
+    exchange, full = unique("x-full"), unique("full")
+    cleanup.extend(["x:" + exchange, full])
+    client = await make_client(exchange=exchange)
+    channel = await client._connection.channel()
+    q = await channel.declare_queue(
+        full, arguments={"x-expires": 300_000, "x-max-length": 0, "x-overflow": "reject-publish"})
+    await q.bind(exchange, "#")
+    first = client._publish_channel
+    for _ in range(2):
+        with pytest.raises(aijobs.PublishError, match="refused"):
+            await client.submit(provider="p", model="m", messages=HI, timeout=5)
+    assert client.channel_renewals == 0
+    with pytest.raises(aijobs.PublishError, match="refused"):
+        await client.submit(provider="p", model="m", messages=HI, timeout=5)
+    for _ in range(100):
+        if client.channel_renewals:
+            break
+        await asyncio.sleep(0.05)
+    assert client.channel_renewals == 1
+    assert client._publish_channel is not first and first.is_closed
+    for _ in range(3):  # the queue really refuses: still refused, no second renewal this soon
+        with pytest.raises(aijobs.PublishError, match="refused"):
+            await client.submit(provider="p", model="m", messages=HI, timeout=5)
+    assert client.channel_renewals == 1

@@ -22,6 +22,13 @@ from ._types import (ClientClosed, JobTimeout, PublishError, Result, StreamEvent
 JOBS_EXCHANGE = "ai.jobs"
 CONTENT_TYPE = "application/json"
 
+# After this many refusals (nacks) in a row for one provider, jobs go out on a new channel, at most
+# once every RENEW_INTERVAL seconds: RabbitMQ 3.10 nacks every publish of a channel to a quorum
+# queue whose leader's node was down when that channel first published to it, even once a new
+# leader runs; a new channel reaches the new leader.
+RENEW_AFTER_NACKS = 3
+RENEW_INTERVAL = 5.0
+
 Message = Mapping[str, Any]
 OnUnclaimed = Callable[[Result], Union[None, Awaitable[None]]]
 
@@ -130,7 +137,13 @@ class Client:
         self._recent: "collections.OrderedDict[str, bool]" = collections.OrderedDict()
         self._connection: Optional[aio_pika.abc.AbstractRobustConnection] = None
         self._channel: Optional[aio_pika.abc.AbstractChannel] = None
+        self._publish_channel: Optional[aio_pika.abc.AbstractChannel] = None
         self._exchange: Optional[aio_pika.abc.AbstractExchange] = None
+        self._nack_streaks: Dict[str, int] = {}
+        self._last_renewal = float("-inf")
+        self._renewing: Optional["asyncio.Task[None]"] = None
+        self.channel_renewals = 0
+        """Publishing channels replaced because the broker kept refusing one provider's jobs."""
         from ._openai import Chat
         self.chat = Chat(self)
 
@@ -146,12 +159,11 @@ class Client:
         starts consuming replies."""
         self._connection = await aio_pika.connect_robust(
             self.url, client_properties={"connection_name": self.connection_name})
-        channel = await self._connection.channel(publisher_confirms=True, on_return_raises=True)
+        channel = await self._connection.channel()
         self._channel = channel
         await channel.set_qos(prefetch_count=self.prefetch)
         # A producer declares at most the exchange and its own reply queue.
-        self._exchange = await channel.declare_exchange(
-            self.exchange_name, aio_pika.ExchangeType.TOPIC, durable=True)
+        self._publish_channel, self._exchange = await self._open_publisher()
         arguments: Dict[str, Any] = {}
         if self.expires is not None:
             arguments["x-expires"] = int(self.expires * 1000)
@@ -160,11 +172,46 @@ class Client:
         await queue.consume(self._on_reply)
         return self
 
+    async def _open_publisher(
+            self) -> "tuple[aio_pika.abc.AbstractChannel, aio_pika.abc.AbstractExchange]":
+        """A channel with publisher confirms and mandatory returns, and the exchange on it."""
+        assert self._connection is not None
+        channel = await self._connection.channel(publisher_confirms=True, on_return_raises=True)
+        exchange = await channel.declare_exchange(
+            self.exchange_name, aio_pika.ExchangeType.TOPIC, durable=True)
+        return channel, exchange
+
+    def _refused(self, provider: str) -> None:
+        """Counts a nack; starts replacing the publishing channel after too many in a row."""
+        streak = self._nack_streaks.get(provider, 0) + 1
+        self._nack_streaks[provider] = streak
+        loop = asyncio.get_running_loop()
+        if (streak >= RENEW_AFTER_NACKS and self._renewing is None
+                and loop.time() - self._last_renewal >= RENEW_INTERVAL):
+            self._last_renewal = loop.time()
+            self._renewing = loop.create_task(self._renew_publisher())
+
+    async def _renew_publisher(self) -> None:
+        try:
+            old = self._publish_channel
+            self._publish_channel, self._exchange = await self._open_publisher()
+            self._nack_streaks.clear()
+            self.channel_renewals += 1
+            if old is not None and not old.is_closed:
+                await old.close()
+        except Exception:  # keep the old channel; the next refusals try again
+            pass
+        finally:
+            self._last_renewal = asyncio.get_running_loop().time()
+            self._renewing = None
+
     async def close(self) -> None:
         """Fails what is still pending with ClientClosed and closes the connection; results
         still owed stay in the (durable) reply queue."""
         for job_id in list(self._pending):
             self._finish(job_id, error=ClientClosed(f"client closed before job {job_id} ended"))
+        if self._renewing is not None:
+            await asyncio.gather(self._renewing, return_exceptions=True)
         if self._connection is not None:
             await self._connection.close()
             self._connection = None
@@ -253,6 +300,8 @@ class Client:
         try:
             await self._exchange.publish(message, routing_key=str(job["provider"]),
                                          mandatory=True)
+            if self._nack_streaks:
+                self._nack_streaks.pop(str(job["provider"]), None)
         except _Returned:
             # basic.return: no queue is bound for this routing key, so no worker serves it.
             self._finish(job_id, result=Result.failed(
@@ -260,6 +309,7 @@ class Client:
                 f"no queue is bound for provider '{job['provider']}' "
                 "(the broker returned the job)", job.get("meta")))
         except DeliveryError as e:
+            self._refused(str(job["provider"]))
             self._finish(job_id, error=PublishError(f"job {job_id} refused by the broker: {e}"))
         except Exception as e:  # connection lost while publishing: unknown whether it got there
             self._finish(job_id, error=PublishError(f"job {job_id} not published: {e!r}"))

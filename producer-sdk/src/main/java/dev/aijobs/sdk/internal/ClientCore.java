@@ -89,10 +89,12 @@ public final class ClientCore {
           tag -> LOG.warn("reply queue {} cancelled the consumer (deleted?)", config.replyQueue()));
       publishConnection = connections.open(name + "-publish");
       Channel publish = openPublishChannel(publishConnection);
+      Connection opened = publishConnection;
       publisher =
           new JobPublisher(
               publishConnection,
               publish,
+              () -> openPublishChannel(opened),
               config.exchange(),
               pending,
               false,
@@ -106,10 +108,12 @@ public final class ClientCore {
           DIRECT_REPLY_TO, true, (tag, d) -> replies.handle(channel, d, true), tag -> {});
       declareExchange(channel);
       channel.confirmSelect();
+      // Never replaced: direct reply-to results come only to the channel that published.
       publisher =
           new JobPublisher(
               publishConnection,
               channel,
+              null,
               config.exchange(),
               pending,
               true,

@@ -26,11 +26,39 @@ import org.slf4j.LoggerFactory;
  * CONNECTION_LOST}), and new jobs fail at once until recovery. Jobs the broker confirmed stay
  * pending: their results wait in the durable reply queue (with direct reply-to they are lost, and
  * {@code failAllOnConnectionLoss} fails them too).
+ *
+ * <p>Given a way to open channels, a channel that keeps refusing one routing key is replaced: after
+ * {@value #RENEW_AFTER_NACKS} nacks in a row of one routing key, at most once every {@value
+ * #RENEW_INTERVAL_MS} ms, the next job is published on a new channel. RabbitMQ 3.10 nacks every
+ * publish of a channel to a quorum queue whose leader's node was down when that channel first
+ * published to it, even once a new leader runs (e.g. a channel recovered while {@code ai.jobs}
+ * elected a new leader); a new channel reaches the new leader.
  */
 public final class JobPublisher {
   private static final Logger LOG = LoggerFactory.getLogger(JobPublisher.class);
 
-  private final Channel channel;
+  /** Nacks in a row of one routing key after which the channel is replaced. */
+  static final int RENEW_AFTER_NACKS = 3;
+
+  /** At most one replacement per this interval (a queue that really refuses stays refused). */
+  static final long RENEW_INTERVAL_MS = 5_000;
+
+  /** Opens a new publishing channel (confirm mode, topology declared). */
+  @FunctionalInterface
+  public interface ChannelOpener {
+    Channel open() throws IOException;
+  }
+
+  private volatile Channel channel;
+  private final ChannelOpener opener;
+  private final java.util.Map<String, Integer> nackStreaks =
+      new java.util.concurrent.ConcurrentHashMap<>();
+  private volatile boolean renewRequested;
+  private volatile long lastRenewal = System.nanoTime() - RENEW_INTERVAL_NANOS;
+  private final java.util.concurrent.atomic.AtomicLong renewals =
+      new java.util.concurrent.atomic.AtomicLong();
+  private static final long RENEW_INTERVAL_NANOS =
+      java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(RENEW_INTERVAL_MS);
   private final String exchange;
   private final PendingJobs pending;
   private final boolean failAllOnConnectionLoss;
@@ -41,20 +69,24 @@ public final class JobPublisher {
   private volatile String blockedReason;
   private volatile boolean connected = true;
 
+  /**
+   * Publishes on {@code channel}; with an {@code opener} (null: never), a channel that keeps
+   * refusing is replaced by one it opens.
+   */
   public JobPublisher(
       Connection connection,
       Channel channel,
+      ChannelOpener opener,
       String exchange,
       PendingJobs pending,
       boolean failAllOnConnectionLoss,
       String threadName) {
     this.channel = channel;
+    this.opener = opener;
     this.exchange = exchange;
     this.pending = pending;
     this.failAllOnConnectionLoss = failAllOnConnectionLoss;
-    channel.addConfirmListener(this::onAck, this::onNack);
-    channel.addReturnListener(this::onReturn);
-    channel.addShutdownListener(this::onChannelDown);
+    attach(channel);
     connection.addBlockedListener(this::onBlocked, this::onUnblocked);
     if (connection instanceof Recoverable) {
       ((Recoverable) connection).addRecoveryListener(new Recovery());
@@ -76,6 +108,38 @@ public final class JobPublisher {
       return PublishException.connectionLost(jobId, null);
     }
     return null;
+  }
+
+  /** Listeners of {@code ch}; they do nothing once {@code ch} was replaced. */
+  private void attach(Channel ch) {
+    ch.addConfirmListener(
+        (seq, multiple) -> {
+          if (ch == channel) {
+            onAck(seq, multiple);
+          }
+        },
+        (seq, multiple) -> {
+          if (ch == channel) {
+            onNack(seq, multiple);
+          }
+        });
+    ch.addReturnListener(
+        r -> {
+          if (ch == channel) {
+            onReturn(r);
+          }
+        });
+    ch.addShutdownListener(
+        cause -> {
+          if (ch == channel) {
+            onChannelDown(cause);
+          }
+        });
+  }
+
+  /** Channels replaced because they kept refusing a routing key. */
+  public long renewals() {
+    return renewals.get();
   }
 
   /** Whether the broker has blocked the connection. */
@@ -134,6 +198,9 @@ public final class JobPublisher {
       pending.failLater(job, refusal);
       return;
     }
+    if (renewRequested) {
+      renew();
+    }
     ConfirmTracker.Epoch<PendingJob> epoch = tracker.current();
     long seq = channel.getNextPublishSeqNo();
     epoch.register(seq, job);
@@ -150,11 +217,51 @@ public final class JobPublisher {
     }
   }
 
+  /**
+   * On the publishing thread, between two publishes: waits (up to 2 s) for the confirms of what the
+   * old channel published, opens a new channel, publishes on it from now on and closes the old one;
+   * what the old one left unconfirmed fails as a connection loss.
+   */
+  private void renew() {
+    renewRequested = false;
+    Channel old = channel;
+    try {
+      try {
+        old.waitForConfirms(2_000);
+      } catch (java.util.concurrent.TimeoutException | RuntimeException e) {
+        LOG.debug("replacing the publishing channel before all confirms arrived: {}", e.toString());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+      Channel fresh = opener.open();
+      attach(fresh);
+      channel = fresh; // the old channel's listeners ignore it from here on
+      nackStreaks.clear();
+      renewals.incrementAndGet();
+      for (PendingJob job : tracker.reset()) {
+        pending.failLater(job, PublishException.connectionLost(job.id(), null));
+      }
+      try {
+        old.close();
+      } catch (IOException | java.util.concurrent.TimeoutException | RuntimeException e) {
+        LOG.debug("closing the replaced publishing channel: {}", e.toString());
+      }
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("cannot open a new publishing channel ({}); keeping the old one", e.toString());
+    } finally {
+      lastRenewal = System.nanoTime();
+    }
+  }
+
   // Listener methods run on the connection's I/O thread: they only touch concurrent state and
   // hand completions to the dispatch thread.
 
   private void onAck(long seq, boolean multiple) {
     List<PendingJob> jobs = tracker.settle(seq, multiple);
+    if (!nackStreaks.isEmpty()) {
+      jobs.forEach(job -> nackStreaks.remove(job.routingKey()));
+    }
     if (!jobs.isEmpty()) {
       pending.dispatch(() -> jobs.forEach(pending::confirmed));
     }
@@ -162,6 +269,17 @@ public final class JobPublisher {
 
   private void onNack(long seq, boolean multiple) {
     for (PendingJob job : tracker.settle(seq, multiple)) {
+      int streak = nackStreaks.merge(job.routingKey(), 1, Integer::sum);
+      if (opener != null
+          && streak >= RENEW_AFTER_NACKS
+          && !renewRequested
+          && System.nanoTime() - lastRenewal >= RENEW_INTERVAL_NANOS) {
+        LOG.warn(
+            "the broker refused {} jobs in a row for {}; publishing the next on a new channel",
+            streak,
+            job.routingKey());
+        renewRequested = true;
+      }
       pending.failLater(job, PublishException.nacked(job.id()));
     }
   }

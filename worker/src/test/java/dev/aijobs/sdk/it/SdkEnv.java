@@ -114,6 +114,20 @@ final class SdkEnv {
     return pids;
   }
 
+  /** The numbers of the channels open on the connection with broker pid {@code pid}. */
+  static List<String> channelNumbers(String pid) {
+    String out =
+        TestBroker.rabbitmqctl("list_channels", "-q", "--no-table-headers", "connection", "number");
+    List<String> numbers = new ArrayList<>();
+    for (String line : out.split("\n")) {
+      String[] cols = line.trim().split("\t");
+      if (cols.length == 2 && cols[0].trim().equals(pid)) {
+        numbers.add(cols[1].trim());
+      }
+    }
+    return numbers;
+  }
+
   /** Closes every connection whose name starts with {@code prefix}; returns how many. */
   static int closeConnections(String prefix, String why) {
     List<String> pids = connectionPids(prefix);

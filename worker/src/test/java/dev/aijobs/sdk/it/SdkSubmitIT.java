@@ -285,16 +285,37 @@ class SdkSubmitIT {
           queue, true, false, false, Map.of("x-max-length", 0, "x-overflow", "reject-publish"));
       ch.queueBind(queue, exchange, "#");
     }
+    String name = "aijobs-sdk-it-nack-" + UUID.randomUUID();
     try (AiJobsClient other =
-        AiJobsClient.create(SdkEnv.config(replyQueue).exchange(exchange).build())) {
-      JobRequest job = job("m", "x");
-      assertThatThrownBy(() -> other.publish(job).get(10, TimeUnit.SECONDS))
-          .isInstanceOf(ExecutionException.class)
-          .cause()
-          .isInstanceOfSatisfying(
-              PublishException.class,
-              e -> assertThat(e.reason()).isEqualTo(PublishException.Reason.NACKED))
-          .hasMessageContaining(job.id());
+        AiJobsClient.create(
+            SdkEnv.config(replyQueue).exchange(exchange).connectionName(name).build())) {
+      List<String> publishing = SdkEnv.connectionPids(name + "-publish");
+      assertThat(publishing).hasSize(1);
+      List<String> firstChannel = SdkEnv.channelNumbers(publishing.get(0));
+      assertThat(firstChannel).hasSize(1);
+      for (int i = 0; i < 3; i++) {
+        JobRequest job = job("m", "x");
+        assertThatThrownBy(() -> other.publish(job).get(10, TimeUnit.SECONDS))
+            .isInstanceOf(ExecutionException.class)
+            .cause()
+            .isInstanceOfSatisfying(
+                PublishException.class,
+                e -> assertThat(e.reason()).isEqualTo(PublishException.Reason.NACKED))
+            .hasMessageContaining(job.id());
+      }
+      assertThat(SdkEnv.channelNumbers(publishing.get(0))).isEqualTo(firstChannel);
+      // Three refusals in a row: the next job goes out on a new channel (the old one is closed),
+      // and this queue, which really refuses, refuses it too.
+      for (int i = 0; i < 2; i++) {
+        JobRequest job = job("m", "x");
+        assertThatThrownBy(() -> other.publish(job).get(10, TimeUnit.SECONDS))
+            .cause()
+            .isInstanceOfSatisfying(
+                PublishException.class,
+                e -> assertThat(e.reason()).isEqualTo(PublishException.Reason.NACKED));
+      }
+      List<String> now = SdkEnv.channelNumbers(publishing.get(0));
+      assertThat(now).hasSize(1).doesNotContainAnyElementsOf(firstChannel);
     } finally {
       SdkEnv.delete(queue, "x:" + exchange);
     }

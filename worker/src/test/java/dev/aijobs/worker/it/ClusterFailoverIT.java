@@ -13,6 +13,10 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import dev.aijobs.protocol.Topology;
+import dev.aijobs.sdk.AiJobsClient;
+import dev.aijobs.sdk.ClientConfig;
+import dev.aijobs.sdk.Jobs;
+import dev.aijobs.sdk.PublishException;
 import dev.aijobs.testkit.MockUpstream;
 import dev.aijobs.worker.Worker;
 import dev.aijobs.worker.metrics.WorkerMetrics;
@@ -28,6 +32,7 @@ import java.util.Date;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -180,8 +185,9 @@ class ClusterFailoverIT {
    * The RabbitMQ 3.10 fault behind a channel that keeps refusing a quorum queue, made certain: the
    * queue is led by c1, c3's app is stopped and c1 is killed, so the queue has no leader when the
    * publisher's channel (on c2) first publishes to it, and the broker refuses that. Once c3 is back
-   * the queue elects a leader, yet that channel would go on refusing it: the publisher replaces the
-   * channel and the next message is confirmed.
+   * the queue elects a leader, yet that channel would go on refusing it: the worker's publisher and
+   * the SDK's (a bot publishing jobs to the queue) replace the channel and the next message is
+   * confirmed.
    */
   @Test
   @Order(2)
@@ -206,10 +212,24 @@ class ClusterFailoverIT {
     assertThat(script(Duration.ofSeconds(90), "leader", queue).strip()).isEqualTo("c1@localhost");
     @SuppressWarnings("deprecation") // as the worker: a Netty event loop for AMQP publishes
     io.netty.channel.EventLoopGroup group = new io.netty.channel.nio.NioEventLoopGroup(1);
+    ClientConfig sdkConfig =
+        ClientConfig.builder()
+            .uri("amqp://guest:guest@" + ADDRESS.get("c2") + "/%2F")
+            .exchange(queue + ".x")
+            .replyQueue(queue + ".replies")
+            .connectionName("aijobs-it-cluster-sdk")
+            .build();
     try (Connection onC2 =
-        cf.newConnection(
-            List.of(Address.parseAddress(ADDRESS.get("c2"))), "aijobs-it-cluster-publisher")) {
+            cf.newConnection(
+                List.of(Address.parseAddress(ADDRESS.get("c2"))), "aijobs-it-cluster-publisher");
+        AiJobsClient sdk = AiJobsClient.create(sdkConfig)) {
+      // The bot's SDK publishes jobs through its exchange to the same queue.
+      try (Channel ch = onC2.createChannel()) {
+        ch.queueBind(queue, queue + ".x", "#");
+      }
       ConfirmingPublisher publisher = new ConfirmingPublisher(onC2, group.next());
+      Callable<String> workerPublish = () -> outcome(publisher, queue);
+      Callable<String> sdkPublish = () -> outcome(sdk);
       try {
         script(Duration.ofSeconds(60), "ctl", "c3", "stop_app");
         run(
@@ -217,47 +237,74 @@ class ClusterFailoverIT {
             "kill",
             "-9",
             script(Duration.ofSeconds(10), "pid", "c1").strip());
-        assertThat(outcome(publisher, queue))
-            .as("the first publish to a queue without a leader")
+        assertThat(workerPublish.call())
+            .as("the worker's first publish to a queue without a leader")
+            .isEqualTo("nack");
+        assertThat(sdkPublish.call())
+            .as("the SDK's first publish to a queue without a leader")
             .isEqualTo("nack");
         script(Duration.ofSeconds(60), "ctl", "c3", "start_app");
         await()
             .atMost(Duration.ofSeconds(60))
             .pollInterval(Duration.ofSeconds(1))
             .until(() -> !leaderOf(queue).equals("c1@localhost"));
-        List<String> outcomes = new java.util.concurrent.CopyOnWriteArrayList<>();
-        try {
-          await()
-              .atMost(Duration.ofSeconds(60))
-              .pollInterval(Duration.ofMillis(200))
-              .until(
-                  () -> {
-                    outcomes.add(outcome(publisher, queue));
-                    return outcomes.get(outcomes.size() - 1).equals("ack");
-                  });
-        } catch (org.awaitility.core.ConditionTimeoutException e) {
-          throw new AssertionError(
-              String.format(
-                  "no publish confirmed within 60 s of the new leader %s: %d publishes, the last"
-                      + " %s; channels replaced: %d",
-                  leaderOf(queue),
-                  outcomes.size(),
-                  outcomes.get(outcomes.size() - 1),
-                  publisher.renewals()),
-              e);
-        }
+        List<String> worker = untilConfirmed("the worker's publisher", workerPublish, queue);
+        List<String> bot = untilConfirmed("the SDK", sdkPublish, queue);
         System.out.printf(
-            "ClusterFailoverIT: new leader %s; publishes after it: %s; channels replaced: %d%n",
-            leaderOf(queue), outcomes, publisher.renewals());
+            "ClusterFailoverIT: new leader %s; publishes after it: worker %s (channels replaced:"
+                + " %d), SDK %s%n",
+            leaderOf(queue), worker, publisher.renewals(), bot);
         assertThat(publisher.renewals()).as("channels replaced").isPositive();
         try (Channel ch = onC2.createChannel()) {
           ch.queueDelete(queue);
+          ch.queueDelete(queue + ".replies");
+          ch.exchangeDelete(queue + ".x");
         }
       } finally {
         publisher.close();
       }
     } finally {
       group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+    }
+  }
+
+  /** Publishes every 200 ms until a publish is confirmed, for up to 60 s; returns the outcomes. */
+  private static List<String> untilConfirmed(String who, Callable<String> publish, String queue) {
+    List<String> outcomes = new java.util.concurrent.CopyOnWriteArrayList<>();
+    try {
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .pollInterval(Duration.ofMillis(200))
+          .until(
+              () -> {
+                outcomes.add(publish.call());
+                return outcomes.get(outcomes.size() - 1).equals("ack");
+              });
+    } catch (org.awaitility.core.ConditionTimeoutException e) {
+      throw new AssertionError(
+          String.format(
+              "%s: no publish confirmed within 60 s of the new leader %s: %d publishes, the last"
+                  + " %s",
+              who,
+              leaderOf(queue),
+              outcomes.size(),
+              outcomes.isEmpty() ? "none" : outcomes.get(outcomes.size() - 1)),
+          e);
+    }
+    return outcomes;
+  }
+
+  /** "ack", "nack" or the failure of one job published by the SDK. */
+  private static String outcome(AiJobsClient sdk) throws Exception {
+    try {
+      sdk.publish(Jobs.builder("mock", "m").user("hi").timeout(Duration.ofSeconds(60)).build())
+          .get(30, TimeUnit.SECONDS);
+      return "ack";
+    } catch (java.util.concurrent.ExecutionException e) {
+      return e.getCause() instanceof PublishException p
+              && p.reason() == PublishException.Reason.NACKED
+          ? "nack"
+          : e.getCause().toString();
     }
   }
 
