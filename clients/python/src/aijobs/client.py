@@ -142,6 +142,7 @@ class Client:
         self._nack_streaks: Dict[str, int] = {}
         self._last_renewal = float("-inf")
         self._renewing: Optional["asyncio.Task[None]"] = None
+        self._publishing: Dict[int, int] = {}  # id(channel) -> publishes awaiting its confirm
         self.channel_renewals = 0
         """Publishing channels replaced because the broker kept refusing one provider's jobs."""
         from ._openai import Chat
@@ -194,11 +195,18 @@ class Client:
     async def _renew_publisher(self) -> None:
         try:
             old = self._publish_channel
-            self._publish_channel, self._exchange = await self._open_publisher()
+            self._publish_channel, self._exchange = await asyncio.wait_for(
+                self._open_publisher(), timeout=30)
             self._nack_streaks.clear()
             self.channel_renewals += 1
-            if old is not None and not old.is_closed:
-                await old.close()
+            if old is not None:
+                # Let the old channel's publishes get their confirms (up to 2 s), then close it.
+                for _ in range(40):
+                    if not self._publishing.get(id(old)):
+                        break
+                    await asyncio.sleep(0.05)
+                if not old.is_closed:
+                    await old.close()
         except Exception:  # keep the old channel; the next refusals try again
             pass
         finally:
@@ -211,6 +219,7 @@ class Client:
         for job_id in list(self._pending):
             self._finish(job_id, error=ClientClosed(f"client closed before job {job_id} ended"))
         if self._renewing is not None:
+            self._renewing.cancel()
             await asyncio.gather(self._renewing, return_exceptions=True)
         if self._connection is not None:
             await self._connection.close()
@@ -297,11 +306,21 @@ class Client:
             reply_to=self.reply_queue,
             timestamp=int(job["created_ms"] // 1000),
         )
+        channel, exchange = self._publish_channel, self._exchange
+        key = id(channel)
+        self._publishing[key] = self._publishing.get(key, 0) + 1
         try:
-            await self._exchange.publish(message, routing_key=str(job["provider"]),
-                                         mandatory=True)
-            if self._nack_streaks:
+            await exchange.publish(message, routing_key=str(job["provider"]), mandatory=True)
+            if self._nack_streaks and channel is self._publish_channel:
                 self._nack_streaks.pop(str(job["provider"]), None)
+        except asyncio.CancelledError:
+            task = asyncio.current_task()
+            cancelling = getattr(task, "cancelling", None)
+            if channel is self._publish_channel or cancelling is None or cancelling():
+                raise
+            # Not this task's cancellation: the replaced channel closed before the confirm.
+            self._finish(job_id, error=PublishError(
+                f"job {job_id} not confirmed: its channel was replaced"))
         except _Returned:
             # basic.return: no queue is bound for this routing key, so no worker serves it.
             self._finish(job_id, result=Result.failed(
@@ -309,10 +328,17 @@ class Client:
                 f"no queue is bound for provider '{job['provider']}' "
                 "(the broker returned the job)", job.get("meta")))
         except DeliveryError as e:
-            self._refused(str(job["provider"]))
+            if channel is self._publish_channel:  # a replaced channel's refusals count no more
+                self._refused(str(job["provider"]))
             self._finish(job_id, error=PublishError(f"job {job_id} refused by the broker: {e}"))
         except Exception as e:  # connection lost while publishing: unknown whether it got there
             self._finish(job_id, error=PublishError(f"job {job_id} not published: {e!r}"))
+        finally:
+            left = self._publishing.get(key, 1) - 1
+            if left > 0:
+                self._publishing[key] = left
+            else:
+                self._publishing.pop(key, None)
         return pending.future
 
     # ---- replies

@@ -223,7 +223,7 @@ public final class JobPublisher {
    * what the old one left unconfirmed fails as a connection loss.
    */
   private void renew() {
-    renewRequested = false;
+    lastRenewal = System.nanoTime();
     Channel old = channel;
     try {
       try {
@@ -250,6 +250,7 @@ public final class JobPublisher {
     } catch (IOException | RuntimeException e) {
       LOG.warn("cannot open a new publishing channel ({}); keeping the old one", e.toString());
     } finally {
+      renewRequested = false;
       lastRenewal = System.nanoTime();
     }
   }
@@ -278,6 +279,7 @@ public final class JobPublisher {
             "the broker refused {} jobs in a row for {}; publishing the next on a new channel",
             streak,
             job.routingKey());
+        lastRenewal = System.nanoTime(); // one request per interval
         renewRequested = true;
       }
       pending.failLater(job, PublishException.nacked(job.id()));

@@ -205,8 +205,12 @@ public final class ConfirmingPublisher {
     }
     reopener.schedule(
         () -> {
-          if (current.channel.isOpen() || !connection.isOpen()) {
-            return; // open again, or the connection's recovery will bring it back
+          if (current.channel.isOpen()) {
+            onState.accept(true); // e.g. renew() replaced the closed channel meanwhile
+            return;
+          }
+          if (!connection.isOpen()) {
+            return; // the connection's recovery will bring it back
           }
           try {
             current = open();
@@ -322,13 +326,15 @@ public final class ConfirmingPublisher {
     if (unroutable != null) {
       p.confirmed().completeExceptionally(unroutable);
     } else if (nacked) {
-      int streak = nackStreaks.merge(p.destination(), 1, Integer::sum);
-      if (streak >= renewAfterNacks) {
-        renewSoon(p.destination(), streak);
+      if (tracked == current) { // a replaced channel's refusals count no more
+        int streak = nackStreaks.merge(p.destination(), 1, Integer::sum);
+        if (streak >= renewAfterNacks) {
+          renewSoon(p.destination(), streak);
+        }
       }
       p.confirmed().completeExceptionally(new IOException("broker refused the message (nack)"));
     } else {
-      if (!nackStreaks.isEmpty()) {
+      if (tracked == current && !nackStreaks.isEmpty()) {
         nackStreaks.remove(p.destination());
       }
       p.confirmed().complete(null);
