@@ -43,6 +43,9 @@ public final class JobPublisher {
   /** At most one replacement per this interval (a queue that really refuses stays refused). */
   static final long RENEW_INTERVAL_MS = 5_000;
 
+  private static final long RENEW_INTERVAL_NANOS =
+      java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(RENEW_INTERVAL_MS);
+
   /** Opens a new publishing channel (confirm mode, topology declared). */
   @FunctionalInterface
   public interface ChannelOpener {
@@ -55,10 +58,6 @@ public final class JobPublisher {
       new java.util.concurrent.ConcurrentHashMap<>();
   private volatile boolean renewRequested;
   private volatile long lastRenewal = System.nanoTime() - RENEW_INTERVAL_NANOS;
-  private final java.util.concurrent.atomic.AtomicLong renewals =
-      new java.util.concurrent.atomic.AtomicLong();
-  private static final long RENEW_INTERVAL_NANOS =
-      java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(RENEW_INTERVAL_MS);
   private final String exchange;
   private final PendingJobs pending;
   private final boolean failAllOnConnectionLoss;
@@ -135,11 +134,6 @@ public final class JobPublisher {
             onChannelDown(cause);
           }
         });
-  }
-
-  /** Channels replaced because they kept refusing a routing key. */
-  public long renewals() {
-    return renewals.get();
   }
 
   /** Whether the broker has blocked the connection. */
@@ -223,7 +217,6 @@ public final class JobPublisher {
    * what the old one left unconfirmed fails as a connection loss.
    */
   private void renew() {
-    lastRenewal = System.nanoTime();
     Channel old = channel;
     try {
       try {
@@ -238,7 +231,6 @@ public final class JobPublisher {
       attach(fresh);
       channel = fresh; // the old channel's listeners ignore it from here on
       nackStreaks.clear();
-      renewals.incrementAndGet();
       for (PendingJob job : tracker.reset()) {
         pending.failLater(job, PublishException.connectionLost(job.id(), null));
       }

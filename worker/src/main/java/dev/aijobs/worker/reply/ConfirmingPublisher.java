@@ -74,7 +74,12 @@ public final class ConfirmingPublisher {
           });
 
   /** A message published and not yet confirmed: its future and where it went. */
-  private record Pending(CompletableFuture<Void> confirmed, String destination) {}
+  private record Pending(CompletableFuture<Void> confirmed, String exchange, String routingKey) {
+    /** The key refusals are counted under (built only when counting: publishing is hot). */
+    String destination() {
+      return exchange + "/" + routingKey;
+    }
+  }
 
   /** One channel and the messages published on it that await the broker's confirm. */
   private static final class Tracked {
@@ -287,7 +292,7 @@ public final class ConfirmingPublisher {
     try {
       Channel ch = tracked.channel;
       seq = ch.getNextPublishSeqNo();
-      tracked.pending.put(seq, new Pending(confirmed, exchange + "/" + routingKey));
+      tracked.pending.put(seq, new Pending(confirmed, exchange, routingKey));
       ch.basicPublish(
           exchange, routingKey, mandatory, mandatory ? withSeq(props, seq) : props, body);
     } catch (Exception | Error e) {
